@@ -1,0 +1,214 @@
+/* memprof: the Zend MM hooks. Every block allocated while profiling is on is
+ * recorded in a Judy array: address -> (position node, size), packed in one
+ * word so the map costs a Judy leaf entry per live block and nothing more. */
+#include <Judy.h>
+#include "php_memprof.h"
+
+mp_totals mp_t;
+bool mp_busy;
+
+static Pvoid_t mp_blocks;       /* JudyL: block address -> packed site|size */
+static Pvoid_t mp_big_sizes;    /* JudyL: address -> size, for blocks >= 4 GiB */
+static zend_mm_heap *mp_heap;
+static bool mp_installed;
+
+/* What was there before us: another extension's hooks, USE_ZEND_ALLOC=0's
+ * system malloc, or (when NULL) the Zend heap itself. */
+static void *(*prev_malloc)(size_t);
+static void (*prev_free)(void *);
+static void *(*prev_realloc)(void *, size_t);
+
+#define MP_BIG_SIZE UINT32_MAX
+
+static zend_always_inline Word_t pack(uint32_t pos, size_t size)
+{
+	uint32_t s = size >= MP_BIG_SIZE ? MP_BIG_SIZE : (uint32_t)size;
+	return ((Word_t)pos << 32) | s;
+}
+
+static void *heap_malloc(size_t size)
+{
+	return zend_mm_alloc(mp_heap, size);
+}
+
+static void heap_free(void *p)
+{
+	zend_mm_free(mp_heap, p);
+}
+
+static void *heap_realloc(void *p, size_t size)
+{
+	return zend_mm_realloc(mp_heap, p, size);
+}
+
+/* Peak bookkeeping, O(1) per event: a node's value at the last high-water
+ * mark is saved the first time the node changes after that mark
+ * (peak_stamp tells whether it already was). */
+static zend_always_inline void node_touch(mp_node *n)
+{
+	if (n->peak_stamp != mp_t.peak_stamp) {
+		n->peak_bytes = n->inuse_bytes;
+		n->peak_blocks = n->inuse_blocks;
+		n->peak_stamp = mp_t.peak_stamp;
+	}
+}
+
+static zend_always_inline void account_alloc(uint32_t pos, size_t size)
+{
+	mp_node *n = &mp_g.nodes[pos];
+	node_touch(n);
+	n->inuse_bytes += size;
+	n->inuse_blocks++;
+	n->alloc_bytes += size;
+	n->alloc_blocks++;
+	mp_t.inuse_bytes += size;
+	mp_t.inuse_blocks++;
+	mp_t.alloc_bytes += size;
+	mp_t.alloc_blocks++;
+	if (mp_t.inuse_bytes > mp_t.peak_bytes) {
+		mp_t.peak_bytes = mp_t.inuse_bytes;
+		mp_t.peak_stamp++;
+	}
+}
+
+static zend_always_inline void account_free(uint32_t pos, size_t size)
+{
+	mp_node *n = &mp_g.nodes[pos];
+	node_touch(n);
+	n->inuse_bytes -= size;
+	n->inuse_blocks--;
+	mp_t.inuse_bytes -= size;
+	mp_t.inuse_blocks--;
+}
+
+static void track_alloc(void *p, size_t size)
+{
+	uint32_t pos = mp_graph_current_pos();
+	PWord_t slot;
+	JLI(slot, mp_blocks, (Word_t)p);
+	if (UNEXPECTED(slot == PJERR)) {
+		mp_g.oom = true;
+		return;
+	}
+	if (UNEXPECTED(size >= MP_BIG_SIZE)) {
+		PWord_t big;
+		JLI(big, mp_big_sizes, (Word_t)p);
+		if (big == PJERR) {
+			int rc;
+			JLD(rc, mp_blocks, (Word_t)p);
+			(void)rc;
+			mp_g.oom = true;
+			return;
+		}
+		*big = size;
+	}
+	if (UNEXPECTED(*slot != 0)) {
+		/* an address we still thought live: its free escaped us */
+		Word_t old = *slot;
+		account_free((uint32_t)(old >> 32), (uint32_t)old);
+	}
+	*slot = pack(pos, size);
+	account_alloc(pos, size);
+}
+
+/* Forget a block; false if it was not ours (allocated before profiling). */
+static bool track_free(void *p)
+{
+	PWord_t slot;
+	JLG(slot, mp_blocks, (Word_t)p);
+	if (!slot) {
+		mp_t.untracked_frees++;
+		return false;
+	}
+	Word_t v = *slot;
+	size_t size = (uint32_t)v;
+	int rc;
+	if (UNEXPECTED(size == MP_BIG_SIZE)) {
+		PWord_t big;
+		JLG(big, mp_big_sizes, (Word_t)p);
+		if (big) {
+			size = *big;
+			JLD(rc, mp_big_sizes, (Word_t)p);
+		}
+	}
+	JLD(rc, mp_blocks, (Word_t)p);
+	(void)rc;
+	account_free((uint32_t)(v >> 32), size);
+	return true;
+}
+
+static void *mp_malloc(size_t size)
+{
+	void *p = prev_malloc(size);
+	if (EXPECTED(p != NULL) && EXPECTED(!mp_busy)) {
+		track_alloc(p, size);
+	}
+	return p;
+}
+
+static void mp_free(void *p)
+{
+	/* Frees are always recorded, even during our own work (mp_busy): a
+	 * tracked block freed unseen would leave its bytes counted forever. */
+	if (EXPECTED(p != NULL)) {
+		track_free(p);
+	}
+	prev_free(p);
+}
+
+static void *mp_realloc(void *p, size_t size)
+{
+	/* Call the allocator first: on memory-limit errors it does not return,
+	 * and our map must still describe the old block then. */
+	void *np = prev_realloc(p, size);
+	if (p) {
+		track_free(p);
+	}
+	if (np && EXPECTED(!mp_busy)) {
+		/* the block and its bytes move to the reallocating site */
+		track_alloc(np, size);
+	}
+	return np;
+}
+
+int mp_tracker_start(void)
+{
+	if (mp_installed) {
+		return SUCCESS;
+	}
+	memset(&mp_t, 0, sizeof(mp_t));
+	mp_blocks = NULL;
+	mp_big_sizes = NULL;
+	mp_heap = zend_mm_get_heap();
+	zend_mm_get_custom_handlers(mp_heap, &prev_malloc, &prev_free, &prev_realloc);
+	if (!prev_malloc || !prev_free || !prev_realloc) {
+		prev_malloc = heap_malloc;
+		prev_free = heap_free;
+		prev_realloc = heap_realloc;
+	}
+	zend_mm_set_custom_handlers(mp_heap, mp_malloc, mp_free, mp_realloc);
+	mp_installed = true;
+	return SUCCESS;
+}
+
+void mp_tracker_stop(void)
+{
+	if (!mp_installed) {
+		return;
+	}
+	if (prev_malloc == heap_malloc) {
+		zend_mm_set_custom_handlers(mp_heap, NULL, NULL, NULL);
+	} else {
+		zend_mm_set_custom_handlers(mp_heap, prev_malloc, prev_free, prev_realloc);
+	}
+	mp_installed = false;
+	Word_t freed;
+	JLFA(freed, mp_blocks);
+	JLFA(freed, mp_big_sizes);
+	(void)freed;
+}
+
+size_t mp_tracker_map_bytes(void)
+{
+	return JudyLMemUsed(mp_blocks) + JudyLMemUsed(mp_big_sizes);
+}

@@ -1,0 +1,118 @@
+<?php
+/*
+ * Shared helpers for the benchmark workloads (bench/workloads/*.php).
+ *
+ * A workload is run as:   php [-n ...] bench/workloads/NAME.php [tiny|small|full]
+ * It prepares its input, then measures only its own work:
+ *
+ *     $t0 = hrtime(true);  ...work...  $t1 = hrtime(true);
+ *     bench_finish($t0, $t1, $check);   // while the work's data is still live
+ *
+ * bench_finish() prints one machine-readable line
+ *
+ *     BENCH time_ns=… rss_before_dump_kb=… hwm_before_dump_kb=… profiling=0|1 check=…
+ *
+ * and, when profiling is on, only AFTER that (the dump itself costs memory and
+ * time) takes memprof_dump_array() and prints
+ *
+ *     BENCH live_blocks=… live_bytes=… dump_ns=…
+ *
+ * The workloads run fine without the extension (plain PHP).
+ */
+
+declare(strict_types=1);
+
+const BENCH_SIZES = ['tiny', 'small', 'full'];
+
+/** The size argument: argv[1], or BENCH_SIZE, default "small". */
+function bench_size(): string
+{
+    global $argv;
+    $size = $argv[1] ?? (getenv('BENCH_SIZE') ?: 'small');
+    if (!in_array($size, BENCH_SIZES, true)) {
+        fwrite(STDERR, "unknown size '$size' (expected: " . implode('|', BENCH_SIZES) . ")\n");
+        exit(2);
+    }
+    return $size;
+}
+
+/** Pick the value for the current size from ['tiny' => …, 'small' => …, 'full' => …]. */
+function bench_param(array $bySize)
+{
+    return $bySize[bench_size()];
+}
+
+/** VmRSS / VmHWM (kB) of this process, from /proc/self/status; -1 if unreadable. */
+function bench_proc_status(): array
+{
+    $out = ['VmRSS' => -1, 'VmHWM' => -1];
+    $s = @file_get_contents('/proc/self/status');
+    if ($s === false) {
+        return $out;
+    }
+    foreach (explode("\n", $s) as $line) {
+        if (preg_match('/^(VmRSS|VmHWM):\s+(\d+)\s+kB/', $line, $m)) {
+            $out[$m[1]] = (int) $m[2];
+        }
+    }
+    return $out;
+}
+
+function bench_profiling(): bool
+{
+    return function_exists('memprof_enabled') && memprof_enabled();
+}
+
+/**
+ * Live block / byte totals of a memprof_dump_array() result. The root node's
+ * *_inclusive counters are the totals; if an implementation lacks them, add
+ * up the tree ourselves.
+ */
+function bench_profile_totals(array $node): array
+{
+    if (isset($node['blocks_count_inclusive'], $node['memory_size_inclusive'])) {
+        return [(int) $node['blocks_count_inclusive'], (int) $node['memory_size_inclusive']];
+    }
+    $blocks = (int) ($node['blocks_count'] ?? 0);
+    $bytes = (int) ($node['memory_size'] ?? 0);
+    foreach ($node['called_functions'] ?? [] as $child) {
+        [$b, $m] = bench_profile_totals($child);
+        $blocks += $b;
+        $bytes += $m;
+    }
+    return [$blocks, $bytes];
+}
+
+/** Alternative trigger (run.php --trigger call): enable from inside the script. */
+function bench_maybe_enable(): void
+{
+    if (getenv('BENCH_PROFILE') && function_exists('memprof_enable') && !memprof_enabled()) {
+        memprof_enable();
+    }
+}
+
+function bench_finish(int $t0, int $t1, string $check): void
+{
+    // Read memory first, before anything below allocates.
+    $st = bench_proc_status();
+    $on = bench_profiling();
+    printf(
+        "BENCH time_ns=%d rss_before_dump_kb=%d hwm_before_dump_kb=%d profiling=%d check=%s\n",
+        $t1 - $t0,
+        $st['VmRSS'],
+        $st['VmHWM'],
+        $on ? 1 : 0,
+        $check
+    );
+    if ($on) {
+        $d0 = hrtime(true);
+        $dump = memprof_dump_array();
+        $d1 = hrtime(true);
+        [$blocks, $bytes] = bench_profile_totals($dump);
+        unset($dump);
+        printf("BENCH live_blocks=%d live_bytes=%d dump_ns=%d\n", $blocks, $bytes, $d1 - $d0);
+    }
+    fflush(STDOUT);
+}
+
+bench_maybe_enable();

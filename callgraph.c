@@ -1,0 +1,434 @@
+/* memprof: the call tree and the current position in it.
+ *
+ * The engine tells us about calls through the observer API; we mirror its
+ * stack in mp_g.stack. Every lookup is keyed by integers and pointers: names
+ * are only looked at when a profile is exported. When our mirror and
+ * EG(current_execute_data) disagree (profiling started mid-request, a frame
+ * left without an end notification, a fiber switch...) we rebuild the mirror
+ * from the engine's own frames instead of guessing. */
+#include "php_memprof.h"
+#include "zend_observer.h"
+
+mp_graph mp_g;
+
+/* True while profiling is on; read first thing by every observer callback. */
+static bool mp_observing;
+
+static zend_always_inline uint32_t mix32(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
+}
+
+static zend_always_inline uint32_t node_hash(uint32_t parent, uint32_t line, uint32_t fn)
+{
+	return mix32(((uint64_t)parent << 32 | line) ^ ((uint64_t)fn * 0x9E3779B97F4A7C15ULL));
+}
+
+static bool table_grow(uint32_t **table, uint32_t *mask, uint32_t min_entries)
+{
+	uint32_t size = *mask + 1;
+	while (size < min_entries * 2) {
+		size *= 2;
+	}
+	uint32_t *t = calloc(size, sizeof(uint32_t));
+	if (!t) {
+		return false;
+	}
+	free(*table);
+	*table = t;
+	*mask = size - 1;
+	return true;
+}
+
+static void node_table_insert(uint32_t idx)
+{
+	const mp_node *n = &mp_g.nodes[idx];
+	uint32_t h = node_hash(n->parent, n->line, n->fn) & mp_g.table_mask;
+	while (mp_g.table[h]) {
+		h = (h + 1) & mp_g.table_mask;
+	}
+	mp_g.table[h] = idx + 1;
+}
+
+static void func_table_insert(uint32_t id)
+{
+	uint32_t h = mix32((uintptr_t)mp_g.funcs[id].ptr) & mp_g.ftable_mask;
+	while (mp_g.ftable[h]) {
+		h = (h + 1) & mp_g.ftable_mask;
+	}
+	mp_g.ftable[h] = id + 1;
+}
+
+/* Returns MP_NO_NODE when out of memory. */
+static uint32_t node_new(uint32_t parent, uint32_t line, uint32_t fn)
+{
+	if (mp_g.nnodes == mp_g.cap_nodes) {
+		uint32_t cap = mp_g.cap_nodes * 2;
+		mp_node *n = realloc(mp_g.nodes, (size_t)cap * sizeof(mp_node));
+		if (!n) {
+			mp_g.oom = true;
+			return MP_NO_NODE;
+		}
+		mp_g.nodes = n;
+		mp_g.cap_nodes = cap;
+	}
+	if ((mp_g.nnodes + 1) * 2 > mp_g.table_mask + 1) {
+		if (!table_grow(&mp_g.table, &mp_g.table_mask, mp_g.nnodes + 1)) {
+			mp_g.oom = true;
+			return MP_NO_NODE;
+		}
+		for (uint32_t i = 1; i < mp_g.nnodes; i++) {
+			node_table_insert(i);
+		}
+	}
+	uint32_t idx = mp_g.nnodes++;
+	mp_node *n = &mp_g.nodes[idx];
+	memset(n, 0, sizeof(*n));
+	n->parent = parent;
+	n->line = line;
+	n->fn = fn;
+	n->cache_child = MP_NO_NODE;
+	n->peak_stamp = mp_t.peak_stamp; /* did not exist at the last peak: held 0 */
+	if (idx != MP_ROOT) {
+		node_table_insert(idx);
+	}
+	return idx;
+}
+
+static uint32_t node_child(uint32_t parent, uint32_t line, uint32_t fn)
+{
+	uint32_t h = node_hash(parent, line, fn) & mp_g.table_mask;
+	uint32_t v;
+	while ((v = mp_g.table[h]) != 0) {
+		const mp_node *n = &mp_g.nodes[v - 1];
+		if (n->parent == parent && n->line == line && n->fn == fn) {
+			return v - 1;
+		}
+		h = (h + 1) & mp_g.table_mask;
+	}
+	return node_new(parent, line, fn);
+}
+
+/* ---- functions --------------------------------------------------------- */
+
+static zend_always_inline bool func_matches(const mp_func *rec, const zend_function *f)
+{
+	if (rec->ptr != f || rec->name != f->common.function_name) {
+		return false;
+	}
+	if (ZEND_USER_CODE(f->type)) {
+		return rec->file == f->op_array.filename && rec->line_start == f->op_array.line_start;
+	}
+	return rec->file == NULL;
+}
+
+static zend_string *str_ref(zend_string *s)
+{
+	return s ? zend_string_copy(s) : NULL;
+}
+
+static uint32_t func_register(const zend_function *f)
+{
+	if (mp_g.nfuncs == mp_g.cap_funcs) {
+		uint32_t cap = mp_g.cap_funcs * 2;
+		mp_func *n = realloc(mp_g.funcs, (size_t)cap * sizeof(mp_func));
+		if (!n) {
+			return MP_NO_NODE;
+		}
+		mp_g.funcs = n;
+		mp_g.cap_funcs = cap;
+	}
+	if ((mp_g.nfuncs + 1) * 2 > mp_g.ftable_mask + 1) {
+		if (!table_grow(&mp_g.ftable, &mp_g.ftable_mask, mp_g.nfuncs + 1)) {
+			return MP_NO_NODE;
+		}
+		for (uint32_t i = 1; i < mp_g.nfuncs; i++) {
+			if (mp_g.funcs[i].ptr) {
+				func_table_insert(i);
+			}
+		}
+	}
+	uint32_t id = mp_g.nfuncs++;
+	mp_func *rec = &mp_g.funcs[id];
+	rec->ptr = f;
+	/* References, not copies: keeps the strings (and so their addresses,
+	 * which func_matches() compares) alive after the function is gone. */
+	rec->name = str_ref(f->common.function_name);
+	rec->scope = f->common.scope ? str_ref(f->common.scope->name) : NULL;
+	if (ZEND_USER_CODE(f->type)) {
+		rec->file = str_ref(f->op_array.filename);
+		rec->line_start = f->op_array.line_start;
+		rec->kind = f->common.function_name ? MP_FN_USER : MP_FN_MAIN;
+	} else {
+		rec->file = NULL;
+		rec->line_start = 0;
+		rec->kind = MP_FN_INTERNAL;
+	}
+	return id;
+}
+
+static uint32_t func_id(const zend_function *f)
+{
+	uint32_t h = mix32((uintptr_t)f) & mp_g.ftable_mask;
+	uint32_t v;
+	while ((v = mp_g.ftable[h]) != 0) {
+		mp_func *rec = &mp_g.funcs[v - 1];
+		if (rec->ptr == f) {
+			if (func_matches(rec, f)) {
+				return v - 1;
+			}
+			/* Same address, different function: the old one was freed. Its
+			 * record stays for the nodes that use it, but no longer matches. */
+			rec->ptr = NULL;
+			break;
+		}
+		h = (h + 1) & mp_g.ftable_mask;
+	}
+	uint32_t id = func_register(f);
+	if (id != MP_NO_NODE) {
+		func_table_insert(id);
+	}
+	return id;
+}
+
+/* ---- positions --------------------------------------------------------- */
+
+static uint32_t root_pos;
+
+static uint32_t pos_child(uint32_t call, uint32_t line)
+{
+	uint32_t n = node_child(call, line, mp_g.nodes[call].fn);
+	return n == MP_NO_NODE ? root_pos : n;
+}
+
+static uint32_t call_child(uint32_t pos, const zend_function *f)
+{
+	mp_node *p = &mp_g.nodes[pos];
+	if (p->cache_func == f && func_matches(&mp_g.funcs[mp_g.nodes[p->cache_child].fn], f)) {
+		return p->cache_child;
+	}
+	uint32_t fid = func_id(f);
+	uint32_t c = fid == MP_NO_NODE ? MP_NO_NODE : node_child(pos, MP_CALL_LINE, fid);
+	if (c == MP_NO_NODE) {
+		mp_g.oom = true;
+		return MP_ROOT;
+	}
+	p = &mp_g.nodes[pos]; /* the arena may have moved */
+	p->cache_func = f;
+	p->cache_child = c;
+	return c;
+}
+
+static zend_always_inline uint32_t frame_pos(mp_frame *fr, uint32_t line)
+{
+	if (fr->line != line) {
+		fr->pos = pos_child(fr->call, line);
+		fr->line = line;
+	}
+	return fr->pos;
+}
+
+static bool stack_reserve(uint32_t depth)
+{
+	if (depth < mp_g.cap_stack) {
+		return true;
+	}
+	uint32_t cap = mp_g.cap_stack * 2;
+	while (cap <= depth) {
+		cap *= 2;
+	}
+	mp_frame *s = realloc(mp_g.stack, (size_t)cap * sizeof(mp_frame));
+	if (!s) {
+		mp_g.oom = true;
+		return false;
+	}
+	mp_g.stack = s;
+	mp_g.cap_stack = cap;
+	return true;
+}
+
+static void push_frame(const zend_execute_data *ex, bool count_call)
+{
+	if (!stack_reserve(mp_g.sp + 1)) {
+		return;
+	}
+	mp_frame *caller = &mp_g.stack[mp_g.sp];
+	uint32_t cl = mp_frame_line(caller->ex);
+	uint32_t call = call_child(frame_pos(caller, cl), ex->func);
+	if (count_call) {
+		mp_g.nodes[call].calls++;
+	}
+	mp_frame *fr = &mp_g.stack[++mp_g.sp];
+	fr->ex = ex;
+	fr->func = ex->func;
+	fr->call = call;
+	fr->caller_line = cl;
+	fr->line = MP_CALL_LINE;
+	fr->pos = root_pos;
+}
+
+/* Rebuild the mirror so that its top is `ex`, keeping the common bottom part. */
+static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
+{
+	static const zend_execute_data **chain;
+	static uint32_t chain_cap;
+	uint32_t d = 0;
+
+	for (const zend_execute_data *f = ex; f; f = f->prev_execute_data) {
+		if (!f->func) {
+			continue;
+		}
+		if (d == chain_cap) {
+			uint32_t cap = chain_cap ? chain_cap * 2 : 256;
+			const zend_execute_data **c = realloc(chain, cap * sizeof(*c));
+			if (!c) {
+				mp_g.oom = true;
+				break;
+			}
+			chain = c;
+			chain_cap = cap;
+		}
+		chain[d++] = f;
+	}
+	/* chain[d-1] is the outermost frame. Keep what still matches. */
+	uint32_t keep = 0;
+	while (keep < mp_g.sp && keep < d) {
+		const zend_execute_data *e = chain[d - 1 - keep];
+		const mp_frame *fr = &mp_g.stack[keep + 1];
+		if (fr->ex != e || fr->func != e->func) {
+			break;
+		}
+		if (keep > 0 && fr->caller_line != mp_frame_line(chain[d - keep])) {
+			break;
+		}
+		keep++;
+	}
+	mp_g.sp = keep;
+	for (uint32_t j = d - keep; j-- > 0;) {
+		push_frame(chain[j], count_calls);
+	}
+	return &mp_g.stack[mp_g.sp];
+}
+
+mp_frame *mp_graph_resync(const zend_execute_data *ex)
+{
+	return resync(ex, false);
+}
+
+uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
+{
+	while (ex && !ex->func) {
+		ex = ex->prev_execute_data;
+	}
+	if (top->ex != ex || (ex && top->func != ex->func)) {
+		top = mp_graph_resync(ex);
+	}
+	return frame_pos(top, mp_frame_line(top->ex));
+}
+
+/* At enable: frames already running count as one call each. */
+void mp_graph_sync_now(void)
+{
+	resync(EG(current_execute_data), true);
+}
+
+/* ---- observer ---------------------------------------------------------- */
+
+static void mp_observer_begin(zend_execute_data *ex)
+{
+	if (!mp_observing) {
+		return;
+	}
+	const zend_execute_data *prev = ex->prev_execute_data;
+	while (prev && !prev->func) {
+		prev = prev->prev_execute_data;
+	}
+	const mp_frame *top = &mp_g.stack[mp_g.sp];
+	if (UNEXPECTED(top->ex != prev || (prev && top->func != prev->func))) {
+		mp_graph_resync(prev);
+	}
+	push_frame(ex, true);
+}
+
+static void mp_observer_end(zend_execute_data *ex, zval *retval)
+{
+	(void)retval;
+	if (!mp_observing) {
+		return;
+	}
+	if (EXPECTED(mp_g.stack[mp_g.sp].ex == ex)) {
+		mp_g.sp--;
+		return;
+	}
+	/* Frames above ex ended without telling us; drop them too. A miss is
+	 * left for the next resync, which compares against the engine. */
+	for (uint32_t i = mp_g.sp; i > 0 && mp_g.sp - i < 64; i--) {
+		if (mp_g.stack[i].ex == ex) {
+			mp_g.sp = i - 1;
+			return;
+		}
+	}
+}
+
+static zend_observer_fcall_handlers mp_observer_init(zend_execute_data *ex)
+{
+	(void)ex;
+	return (zend_observer_fcall_handlers){mp_observer_begin, mp_observer_end};
+}
+
+void mp_graph_observer_register(void)
+{
+	zend_observer_fcall_register(mp_observer_init);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+int mp_graph_init(void)
+{
+	memset(&mp_g, 0, sizeof(mp_g));
+	mp_g.cap_nodes = 1024;
+	mp_g.nodes = malloc(mp_g.cap_nodes * sizeof(mp_node));
+	mp_g.table_mask = 2047;
+	mp_g.table = calloc(mp_g.table_mask + 1, sizeof(uint32_t));
+	mp_g.cap_funcs = 256;
+	mp_g.funcs = malloc(mp_g.cap_funcs * sizeof(mp_func));
+	mp_g.ftable_mask = 511;
+	mp_g.ftable = calloc(mp_g.ftable_mask + 1, sizeof(uint32_t));
+	mp_g.cap_stack = 256;
+	mp_g.stack = malloc(mp_g.cap_stack * sizeof(mp_frame));
+	if (!mp_g.nodes || !mp_g.table || !mp_g.funcs || !mp_g.ftable || !mp_g.stack) {
+		mp_graph_free();
+		return FAILURE;
+	}
+	/* func 0 and node 0: the root, for allocations with no PHP frame */
+	memset(&mp_g.funcs[0], 0, sizeof(mp_func));
+	mp_g.funcs[0].kind = MP_FN_ROOT;
+	mp_g.nfuncs = 1;
+	node_new(0, MP_CALL_LINE, 0);
+	root_pos = node_child(MP_ROOT, 0, 0);
+	mp_g.sp = 0;
+	mp_g.stack[0] = (mp_frame){NULL, NULL, MP_ROOT, 0, 0, root_pos};
+	mp_g.nodes[MP_ROOT].calls = 1;
+	mp_observing = true;
+	return SUCCESS;
+}
+
+void mp_graph_free(void)
+{
+	mp_observing = false;
+	for (uint32_t i = 0; mp_g.funcs && i < mp_g.nfuncs; i++) {
+		mp_func *rec = &mp_g.funcs[i];
+		if (rec->name) zend_string_release(rec->name);
+		if (rec->scope) zend_string_release(rec->scope);
+		if (rec->file) zend_string_release(rec->file);
+	}
+	free(mp_g.nodes);
+	free(mp_g.table);
+	free(mp_g.funcs);
+	free(mp_g.ftable);
+	free(mp_g.stack);
+	memset(&mp_g, 0, sizeof(mp_g));
+}

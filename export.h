@@ -1,0 +1,71 @@
+/* memprof: what the exporters share: an output sink and a read-only view of
+ * the call tree with inclusive totals and names. */
+#ifndef MEMPROF_EXPORT_H
+#define MEMPROF_EXPORT_H
+
+#include "php_memprof.h"
+#include "zend_smart_str.h"
+
+/* ---- writer.c: buffered output to a PHP stream or a file descriptor ---- */
+typedef struct mp_writer {
+	php_stream *stream;     /* one of stream / fd */
+	int fd;
+	char *buf;
+	size_t len, cap;
+	void *gz;               /* z_stream* while gzip is on */
+	bool failed;
+	int err;                /* errno of the first failure, 0 if unknown */
+} mp_writer;
+
+void mp_writer_init_stream(mp_writer *w, php_stream *stream);
+void mp_writer_init_fd(mp_writer *w, int fd);
+bool mp_writer_gzip(mp_writer *w);
+void mp_write(mp_writer *w, const void *data, size_t len);
+void mp_writef(mp_writer *w, const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
+static inline void mp_writes(mp_writer *w, const char *s) { mp_write(w, s, strlen(s)); }
+/* Flushes everything; SUCCESS only if every byte reached the sink. */
+int mp_writer_finish(mp_writer *w);
+
+/* ---- profile_walk.c: the tree as exporters see it ---------------------- */
+enum { MP_INUSE_BYTES, MP_INUSE_BLOCKS, MP_ALLOC_BYTES, MP_ALLOC_BLOCKS,
+       MP_PEAK_BYTES, MP_PEAK_BLOCKS, MP_NCOUNTERS };
+
+typedef struct mp_view {
+	uint64_t (*self)[MP_NCOUNTERS];  /* per node; call nodes: sum of their lines */
+	uint64_t (*incl)[MP_NCOUNTERS];  /* per node, subtree included */
+	uint32_t root_pos;
+} mp_view;
+
+/* Builds child lists and totals. Call with mp_busy set. */
+int  mp_view_build(mp_view *v);
+void mp_view_free(mp_view *v);
+
+static inline uint32_t mp_first_child(uint32_t n) { return mp_g.nodes[n].first_child; }
+static inline uint32_t mp_next_sibling(uint32_t n) { return mp_g.nodes[n].next_sibling; }
+static inline bool mp_is_call(uint32_t n) { return mp_g.nodes[n].line == MP_CALL_LINE; }
+static inline const mp_func *mp_node_func(uint32_t n) { return &mp_g.funcs[mp_g.nodes[n].fn]; }
+
+/* "fn", "Class::method", "{closure}", "main /path/file.php", "root" */
+void mp_func_name(const mp_func *f, smart_str *out);
+/* the file of a function, "php:internal" for internal ones */
+const char *mp_func_file(const mp_func *f);
+bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS]);
+
+/* ---- the exporters ---------------------------------------------------- */
+void mp_export_array(const mp_view *v, zval *out);
+void mp_export_callgrind(const mp_view *v, mp_writer *w);
+void mp_export_pprof(const mp_view *v, mp_writer *w);
+void mp_export_folded(const mp_view *v, mp_writer *w);
+
+/* ---- output_file.c: automatic dumps ---------------------------------- */
+typedef enum { MP_FMT_CALLGRIND, MP_FMT_PPROF, MP_FMT_FOLDED, MP_FMT_INVALID } mp_format;
+mp_format mp_format_parse(const char *name);
+extern const char *const mp_format_names[];
+/* Exports the current profile to a new file in output_dir. Returns the final
+ * path (caller frees with efree) or NULL after one warning. */
+char *mp_dump_to_file(mp_format fmt);
+
+/* memprof.c: the export entry point used by files and streams alike */
+int mp_export(mp_format fmt, mp_writer *w);
+
+#endif

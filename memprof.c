@@ -1,0 +1,416 @@
+/* memprof: module entry, ini, request lifecycle, triggers and the PHP
+ * functions. The engine-facing work lives in alloc_tracker.c (memory) and
+ * callgraph.c (calls); exporters in export_*.c. */
+#ifdef HAVE_CONFIG_H
+# include "config.h"
+#endif
+
+#include "php.h"
+#include "php_ini.h"
+#include "ext/standard/info.h"
+#include "zend_exceptions.h"
+#include "SAPI.h"
+#include "export.h"
+
+ZEND_DECLARE_MODULE_GLOBALS(memprof)
+
+static void (*prev_error_cb)(int type, zend_string *file, const uint32_t line, zend_string *message);
+
+/* ---- ini ---------------------------------------------------------------- */
+
+static ZEND_INI_MH(OnUpdateOutputFormat)
+{
+	if (mp_format_parse(ZSTR_VAL(new_value)) == MP_FMT_INVALID) {
+		php_error_docref(NULL, E_WARNING,
+			"Invalid memprof.output_format '%s'; accepted values: callgrind, pprof, folded",
+			ZSTR_VAL(new_value));
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+PHP_INI_BEGIN()
+	STD_PHP_INI_ENTRY("memprof.output_dir", "", PHP_INI_ALL, OnUpdateString,
+		output_dir, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.output_format", "callgrind", PHP_INI_ALL, OnUpdateOutputFormat,
+		output_format, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.trigger_secret", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString,
+		trigger_secret, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.dump_signal", "", PHP_INI_SYSTEM, OnUpdateString,
+		dump_signal, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.request_log", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString,
+		request_log, zend_memprof_globals, memprof_globals)
+PHP_INI_END()
+
+/* ---- on / off ------------------------------------------------------------ */
+
+int mp_profile_start(void)
+{
+	if (MEMPROF_G(enabled)) {
+		return SUCCESS;
+	}
+	if (mp_graph_init() == FAILURE) {
+		return FAILURE;
+	}
+	/* mirror the engine's stack first, so the first allocation is placed right */
+	mp_graph_sync_now();
+	mp_tracker_start();
+	MEMPROF_G(enabled) = true;
+	return SUCCESS;
+}
+
+void mp_profile_stop(void)
+{
+	if (!MEMPROF_G(enabled)) {
+		return;
+	}
+	/* unhook before freeing: nothing may reach the map once it is gone */
+	mp_tracker_stop();
+	mp_graph_free();
+	MEMPROF_G(enabled) = false;
+	MEMPROF_G(flag_native) = false;
+	MEMPROF_G(flag_dump_on_limit) = false;
+	MEMPROF_G(autodump) = false;
+}
+
+int mp_export(mp_format fmt, mp_writer *w)
+{
+	bool was_busy = mp_busy;
+	mp_view v;
+	mp_busy = true;
+	if (mp_view_build(&v) == SUCCESS) {
+		switch (fmt) {
+			case MP_FMT_CALLGRIND: mp_export_callgrind(&v, w); break;
+			case MP_FMT_PPROF:     mp_export_pprof(&v, w); break;
+			case MP_FMT_FOLDED:    mp_export_folded(&v, w); break;
+			default:               w->failed = true; break;
+		}
+		mp_view_free(&v);
+	} else {
+		w->failed = true;
+	}
+	int rc = mp_writer_finish(w);
+	mp_busy = was_busy;
+	return rc;
+}
+
+/* ---- MEMPROF_PROFILE --------------------------------------------------- */
+
+/* Parses "1", "dump_on_limit", "native", comma separated. Unknown flags are
+ * warned about; the known ones still apply. */
+static void apply_profile_flags(const char *value, const char *origin)
+{
+	if (!value || !*value) {
+		return;
+	}
+	bool native = false, on_limit = false;
+	const char *p = value;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		/* tolerate spaces around flags */
+		while (len && (*p == ' ' || *p == '\t')) { p++; len--; }
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) { len--; }
+		if (len == 0 || (len == 1 && *p == '1')) {
+			/* plain "1": whole-script profile */
+		} else if (len == 13 && !strncmp(p, "dump_on_limit", len)) {
+			on_limit = true;
+		} else if (len == 6 && !strncmp(p, "native", len)) {
+			native = true;
+		} else {
+			php_error_docref(NULL, E_WARNING,
+				"%s: unknown flag '%.*s' ignored; known flags: 1, dump_on_limit, native",
+				origin, (int)len, p);
+		}
+		if (!end) {
+			break;
+		}
+		p = end + 1;
+	}
+	if (native) {
+		php_error_docref(NULL, E_WARNING,
+			"%s: flag 'native' is not supported by this build (malloc hooks are unavailable); "
+			"profiling Zend MM allocations only", origin);
+	}
+	if (mp_profile_start() == FAILURE) {
+		php_error_docref(NULL, E_WARNING, "%s: could not start profiling (out of memory)", origin);
+		return;
+	}
+	MEMPROF_G(flag_dump_on_limit) = on_limit;
+	MEMPROF_G(autodump) = true;
+}
+
+static const char *profile_env(void)
+{
+	char *v = sapi_getenv("MEMPROF_PROFILE", sizeof("MEMPROF_PROFILE") - 1);
+	if (v) {
+		/* sapi_getenv's result is ours to free; keep a static copy */
+		static char buf[256];
+		strncpy(buf, v, sizeof(buf) - 1);
+		buf[sizeof(buf) - 1] = '\0';
+		efree(v);
+		return buf;
+	}
+	return getenv("MEMPROF_PROFILE");
+}
+
+/* ---- dump on memory limit ---------------------------------------------- */
+
+static void mp_error_cb(int type, zend_string *file, const uint32_t line, zend_string *message)
+{
+	static const char limit_msg[] = "Allowed memory size of ";
+	if (MEMPROF_G(enabled) && MEMPROF_G(flag_dump_on_limit) && !MEMPROF_G(dumped_on_limit)
+			&& (type & E_FATAL_ERRORS)
+			&& zend_string_starts_with_literal(message, limit_msg)) {
+		MEMPROF_G(dumped_on_limit) = true;
+		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
+		if (path) {
+			zend_string *msg = zend_strpprintf(0, "%s (memprof dumped to %s)", ZSTR_VAL(message), path);
+			efree(path);
+			prev_error_cb(type, file, line, msg);
+			zend_string_release(msg);
+			return;
+		}
+	}
+	prev_error_cb(type, file, line, message);
+}
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static PHP_GINIT_FUNCTION(memprof)
+{
+#if defined(COMPILE_DL_MEMPROF) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	memset(memprof_globals, 0, sizeof(*memprof_globals));
+}
+
+static PHP_MINIT_FUNCTION(memprof)
+{
+	(void)type;
+	(void)module_number;
+	REGISTER_INI_ENTRIES();
+	mp_graph_observer_register();
+	prev_error_cb = zend_error_cb;
+	zend_error_cb = mp_error_cb;
+	return SUCCESS;
+}
+
+static PHP_MSHUTDOWN_FUNCTION(memprof)
+{
+	(void)type;
+	(void)module_number;
+	UNREGISTER_INI_ENTRIES();
+	if (zend_error_cb == mp_error_cb) {
+		zend_error_cb = prev_error_cb;
+	}
+	return SUCCESS;
+}
+
+static PHP_RINIT_FUNCTION(memprof)
+{
+	(void)type;
+	(void)module_number;
+#if defined(COMPILE_DL_MEMPROF) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	MEMPROF_G(dumped_on_limit) = false;
+	apply_profile_flags(profile_env(), "MEMPROF_PROFILE");
+	return SUCCESS;
+}
+
+static PHP_RSHUTDOWN_FUNCTION(memprof)
+{
+	(void)type;
+	(void)module_number;
+	if (MEMPROF_G(enabled) && MEMPROF_G(autodump) && !MEMPROF_G(dumped_on_limit)) {
+		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
+		if (path) {
+			efree(path);
+		}
+	}
+	mp_profile_stop();
+	return SUCCESS;
+}
+
+static PHP_MINFO_FUNCTION(memprof)
+{
+	(void)zend_module;
+	php_info_print_table_start();
+	php_info_print_table_row(2, "memprof support", "enabled");
+	php_info_print_table_row(2, "Version", PHP_MEMPROF_VERSION);
+	php_info_print_table_end();
+	DISPLAY_INI_ENTRIES();
+}
+
+/* ---- PHP functions ------------------------------------------------------ */
+
+static bool require_enabled(const char *fn)
+{
+	if (!MEMPROF_G(enabled)) {
+		zend_throw_exception_ex(NULL, 0, "%s(): memprof is not enabled; call memprof_enable() first", fn);
+		return false;
+	}
+	return true;
+}
+
+PHP_FUNCTION(memprof_enable)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (MEMPROF_G(enabled)) {
+		zend_throw_exception(NULL, "memprof_enable(): memprof is already enabled", 0);
+		RETURN_THROWS();
+	}
+	if (mp_profile_start() == FAILURE) {
+		zend_throw_exception(NULL, "memprof_enable(): out of memory", 0);
+		RETURN_THROWS();
+	}
+	RETURN_TRUE;
+}
+
+PHP_FUNCTION(memprof_disable)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (!MEMPROF_G(enabled)) {
+		zend_throw_exception(NULL, "memprof_disable(): memprof is not enabled", 0);
+		RETURN_THROWS();
+	}
+	mp_profile_stop();
+	RETURN_TRUE;
+}
+
+PHP_FUNCTION(memprof_enabled)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	RETURN_BOOL(MEMPROF_G(enabled));
+}
+
+PHP_FUNCTION(memprof_enabled_flags)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	array_init(return_value);
+	add_assoc_bool(return_value, "enabled", MEMPROF_G(enabled));
+	add_assoc_bool(return_value, "native", MEMPROF_G(flag_native));
+	add_assoc_bool(return_value, "dump_on_limit", MEMPROF_G(flag_dump_on_limit));
+	add_assoc_bool(return_value, "autodump", MEMPROF_G(autodump));
+}
+
+PHP_FUNCTION(memprof_dump_array)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	if (!require_enabled("memprof_dump_array")) {
+		RETURN_THROWS();
+	}
+	bool was_busy = mp_busy;
+	mp_view v;
+	mp_busy = true;
+	if (mp_view_build(&v) == FAILURE) {
+		mp_busy = was_busy;
+		zend_throw_exception(NULL, "memprof_dump_array(): out of memory", 0);
+		RETURN_THROWS();
+	}
+	mp_export_array(&v, return_value);
+	mp_view_free(&v);
+	mp_busy = was_busy;
+}
+
+static bool stream_writable(php_stream *stream)
+{
+	return strpbrk(stream->mode, "waxc+") != NULL;
+}
+
+static void dump_to_stream(INTERNAL_FUNCTION_PARAMETERS, const char *fn, mp_format fmt)
+{
+	zval *zstream;
+	php_stream *stream;
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_RESOURCE(zstream)
+	ZEND_PARSE_PARAMETERS_END();
+	(void)return_value;
+	php_stream_from_zval(stream, zstream);
+	if (!stream_writable(stream)) {
+		zend_argument_value_error(1, "must be a writable stream, opened with mode '%s'", stream->mode);
+		RETURN_THROWS();
+	}
+	if (!require_enabled(fn)) {
+		RETURN_THROWS();
+	}
+	mp_writer w;
+	mp_writer_init_stream(&w, stream);
+	if (mp_export(fmt, &w) == FAILURE) {
+		zend_throw_exception_ex(NULL, 0, "%s(): writing the profile failed%s%s", fn,
+			w.err ? ": " : "", w.err ? strerror(w.err) : "");
+		RETURN_THROWS();
+	}
+}
+
+PHP_FUNCTION(memprof_dump_callgrind)
+{
+	dump_to_stream(INTERNAL_FUNCTION_PARAM_PASSTHRU, "memprof_dump_callgrind", MP_FMT_CALLGRIND);
+}
+
+PHP_FUNCTION(memprof_dump_pprof)
+{
+	dump_to_stream(INTERNAL_FUNCTION_PARAM_PASSTHRU, "memprof_dump_pprof", MP_FMT_PPROF);
+}
+
+PHP_FUNCTION(memprof_dump_folded)
+{
+	dump_to_stream(INTERNAL_FUNCTION_PARAM_PASSTHRU, "memprof_dump_folded", MP_FMT_FOLDED);
+}
+
+PHP_FUNCTION(memprof_version)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	RETURN_STRING(PHP_MEMPROF_VERSION);
+}
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_bool, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_array, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_dump_stream, 0, 1, IS_VOID, 0)
+	ZEND_ARG_INFO(0, stream)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_string, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+static const zend_function_entry memprof_functions[] = {
+	PHP_FE(memprof_enable, arginfo_memprof_bool)
+	PHP_FE(memprof_disable, arginfo_memprof_bool)
+	PHP_FE(memprof_enabled, arginfo_memprof_bool)
+	PHP_FE(memprof_enabled_flags, arginfo_memprof_array)
+	PHP_FE(memprof_dump_array, arginfo_memprof_array)
+	PHP_FE(memprof_dump_callgrind, arginfo_memprof_dump_stream)
+	PHP_FE(memprof_dump_pprof, arginfo_memprof_dump_stream)
+	PHP_FE(memprof_dump_folded, arginfo_memprof_dump_stream)
+	PHP_FE(memprof_version, arginfo_memprof_string)
+	PHP_FE_END
+};
+
+zend_module_entry memprof_module_entry = {
+	STANDARD_MODULE_HEADER,
+	"memprof",
+	memprof_functions,
+	PHP_MINIT(memprof),
+	PHP_MSHUTDOWN(memprof),
+	PHP_RINIT(memprof),
+	PHP_RSHUTDOWN(memprof),
+	PHP_MINFO(memprof),
+	PHP_MEMPROF_VERSION,
+	PHP_MODULE_GLOBALS(memprof),
+	PHP_GINIT(memprof),
+	NULL,
+	NULL,
+	STANDARD_MODULE_PROPERTIES_EX
+};
+
+#ifdef COMPILE_DL_MEMPROF
+# ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+# endif
+ZEND_GET_MODULE(memprof)
+#endif

@@ -1,0 +1,154 @@
+/* memprof: module globals and the declarations shared between files. */
+#ifndef PHP_MEMPROF_H
+#define PHP_MEMPROF_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "php.h"
+
+#define PHP_MEMPROF_VERSION "4.0.0"
+
+extern zend_module_entry memprof_module_entry;
+#define phpext_memprof_ptr &memprof_module_entry
+
+/* ---- call tree (callgraph.c) -------------------------------------------
+ * Two kinds of node alternate along a path: a call node (a function entered
+ * from a given caller position) and a position node (a line inside that call).
+ * Keeping lines as their own nodes lets `calls` live on the function while
+ * costs live on the exact line. Nodes are addressed by index so the arena can
+ * grow with realloc and so a live block's site fits in 32 bits. */
+#define MP_CALL_LINE  UINT32_MAX   /* line value that marks a call node */
+#define MP_NO_NODE    UINT32_MAX
+#define MP_ROOT       0            /* call node standing for "no PHP frame" */
+
+typedef struct mp_node {
+	uint32_t parent;        /* call node: caller position; position: its call node */
+	uint32_t line;          /* MP_CALL_LINE for call nodes */
+	uint32_t fn;            /* function id (both kinds) */
+	uint32_t cache_child;   /* position nodes: last call child looked up */
+	const void *cache_func; /* ... and the zend_function it was for */
+	uint64_t inuse_bytes, inuse_blocks;
+	uint64_t alloc_bytes, alloc_blocks;
+	uint64_t peak_bytes, peak_blocks; /* valid only when peak_stamp == tracker's stamp */
+	uint64_t peak_stamp;
+	uint64_t calls;         /* call nodes only */
+	uint32_t first_child, next_sibling; /* child lists, built for export only */
+} mp_node;
+
+typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN } mp_fn_kind;
+
+/* What we need of a function to name it later. Strings are referenced (not
+ * copied) when the function is first seen, so they outlive the function. */
+typedef struct mp_func {
+	const void *ptr;        /* zend_function*, identity only: may dangle */
+	zend_string *name;      /* function_name, or NULL */
+	zend_string *scope;     /* class name, or NULL */
+	zend_string *file;      /* NULL for internal functions */
+	uint32_t line_start;
+	uint8_t kind;
+} mp_func;
+
+typedef struct mp_frame {
+	const zend_execute_data *ex;
+	const zend_function *func;
+	uint32_t call;          /* call node of this frame */
+	uint32_t caller_line;   /* line of the caller when this frame was pushed */
+	uint32_t line;          /* cached current line ... */
+	uint32_t pos;           /* ... and its position node */
+} mp_frame;
+
+typedef struct mp_graph {
+	mp_node *nodes;
+	uint32_t nnodes, cap_nodes;
+	uint32_t *table;        /* open addressing: node index + 1, 0 = empty */
+	uint32_t table_mask;
+	mp_func *funcs;
+	uint32_t nfuncs, cap_funcs;
+	uint32_t *ftable;       /* function pointer -> func id + 1 */
+	uint32_t ftable_mask;
+	mp_frame *stack;
+	uint32_t sp, cap_stack;
+	bool oom;               /* an allocation of ours failed: profile incomplete */
+} mp_graph;
+
+extern mp_graph mp_g;
+
+int  mp_graph_init(void);
+void mp_graph_free(void);
+uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
+mp_frame *mp_graph_resync(const zend_execute_data *ex);
+void mp_graph_observer_register(void);
+void mp_graph_sync_now(void);
+
+static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
+{
+	if (ex && ex->func && ZEND_USER_CODE(ex->func->type) && ex->opline) {
+		return ex->opline->lineno;
+	}
+	return 0;
+}
+
+/* The position node the current allocation belongs to. */
+static zend_always_inline uint32_t mp_graph_current_pos(void)
+{
+	const zend_execute_data *ex = EG(current_execute_data);
+	mp_frame *top = &mp_g.stack[mp_g.sp];
+	if (EXPECTED(top->ex == ex) && EXPECTED(ex == NULL || top->func == ex->func)) {
+		if (EXPECTED(top->line == mp_frame_line(ex))) {
+			return top->pos;
+		}
+	}
+	return mp_graph_pos_slow(top, ex);
+}
+
+/* ---- allocation tracker (alloc_tracker.c) ------------------------------ */
+typedef struct mp_totals {
+	uint64_t inuse_bytes, inuse_blocks;
+	uint64_t alloc_bytes, alloc_blocks;
+	uint64_t peak_bytes;
+	uint64_t peak_stamp;
+	uint64_t untracked_frees; /* frees of blocks we never saw (passed through) */
+} mp_totals;
+
+extern mp_totals mp_t;
+extern bool mp_busy;      /* our own work in progress: do not track */
+
+int  mp_tracker_start(void);
+void mp_tracker_stop(void);
+size_t mp_tracker_map_bytes(void);
+
+static zend_always_inline uint64_t mp_node_peak_bytes(const mp_node *n)
+{
+	return n->peak_stamp == mp_t.peak_stamp ? n->peak_bytes : n->inuse_bytes;
+}
+static zend_always_inline uint64_t mp_node_peak_blocks(const mp_node *n)
+{
+	return n->peak_stamp == mp_t.peak_stamp ? n->peak_blocks : n->inuse_blocks;
+}
+
+/* ---- module globals ---------------------------------------------------- */
+ZEND_BEGIN_MODULE_GLOBALS(memprof)
+	bool enabled;
+	bool flag_native;
+	bool flag_dump_on_limit;
+	bool autodump;          /* whole-script mode: write a profile at request end */
+	bool dumped_on_limit;
+	char *output_dir;
+	char *output_format;
+	char *trigger_secret;
+	char *dump_signal;
+	char *request_log;
+ZEND_END_MODULE_GLOBALS(memprof)
+
+ZEND_EXTERN_MODULE_GLOBALS(memprof)
+#define MEMPROF_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(memprof, v)
+
+#if defined(ZTS) && defined(COMPILE_DL_MEMPROF)
+ZEND_TSRMLS_CACHE_EXTERN()
+#endif
+
+/* profiling on/off, shared by the observer and the PHP functions */
+int  mp_profile_start(void);
+void mp_profile_stop(void);
+
+#endif

@@ -1,0 +1,175 @@
+/* memprof: buffered output to a PHP stream or a file descriptor, optionally
+ * through gzip. Remembers the first failure so a dump is never reported
+ * written when it was not. Buffers are malloc'd: they must not show up in the
+ * profile being written, and must work past the memory limit. */
+#include <errno.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "export.h"
+
+#define MP_WRITER_CHUNK (64 * 1024)
+
+static void writer_init(mp_writer *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	w->cap = MP_WRITER_CHUNK;
+	w->buf = malloc(w->cap);
+	if (!w->buf) {
+		w->failed = true;
+		w->err = ENOMEM;
+	}
+}
+
+void mp_writer_init_stream(mp_writer *w, php_stream *stream)
+{
+	writer_init(w);
+	w->stream = stream;
+}
+
+void mp_writer_init_fd(mp_writer *w, int fd)
+{
+	writer_init(w);
+	w->fd = fd;
+}
+
+static void sink(mp_writer *w, const char *data, size_t len)
+{
+	while (len > 0 && !w->failed) {
+		ssize_t n;
+		if (w->stream) {
+			n = php_stream_write(w->stream, data, len);
+			if (n <= 0) {
+				w->failed = true;
+				w->err = errno;
+				return;
+			}
+		} else {
+			n = write(w->fd, data, len);
+			if (n < 0) {
+				if (errno == EINTR) {
+					continue;
+				}
+				w->failed = true;
+				w->err = errno;
+				return;
+			}
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void gz_pump(mp_writer *w, const char *data, size_t len, int flush)
+{
+	z_stream *z = w->gz;
+	char out[MP_WRITER_CHUNK];
+	z->next_in = (Bytef *)data;
+	z->avail_in = (uInt)len;
+	do {
+		z->next_out = (Bytef *)out;
+		z->avail_out = sizeof(out);
+		int rc = deflate(z, flush);
+		if (rc == Z_STREAM_ERROR) {
+			w->failed = true;
+			return;
+		}
+		sink(w, out, sizeof(out) - z->avail_out);
+		if (flush == Z_FINISH && rc == Z_STREAM_END) {
+			break;
+		}
+	} while (z->avail_out == 0 || (flush == Z_FINISH && !w->failed));
+}
+
+static void flush_buf(mp_writer *w)
+{
+	if (w->len == 0) {
+		return;
+	}
+	if (w->gz) {
+		gz_pump(w, w->buf, w->len, Z_NO_FLUSH);
+	} else {
+		sink(w, w->buf, w->len);
+	}
+	w->len = 0;
+}
+
+bool mp_writer_gzip(mp_writer *w)
+{
+	z_stream *z = calloc(1, sizeof(z_stream));
+	/* windowBits 15 + 16: gzip header and trailer, as pprof expects */
+	if (!z || deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(z);
+		w->failed = true;
+		return false;
+	}
+	w->gz = z;
+	return true;
+}
+
+void mp_write(mp_writer *w, const void *data, size_t len)
+{
+	if (w->failed) {
+		return;
+	}
+	if (w->len + len > w->cap) {
+		flush_buf(w);
+		if (len > w->cap) {
+			if (w->gz) {
+				gz_pump(w, data, len, Z_NO_FLUSH);
+			} else {
+				sink(w, data, len);
+			}
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, data, len);
+	w->len += len;
+}
+
+void mp_writef(mp_writer *w, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->failed = true;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		mp_write(w, small, (size_t)n);
+		return;
+	}
+	char *big = malloc((size_t)n + 1);
+	if (!big) {
+		w->failed = true;
+		w->err = ENOMEM;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	mp_write(w, big, (size_t)n);
+	free(big);
+}
+
+int mp_writer_finish(mp_writer *w)
+{
+	flush_buf(w);
+	if (w->gz) {
+		if (!w->failed) {
+			gz_pump(w, NULL, 0, Z_FINISH);
+		}
+		deflateEnd(w->gz);
+		free(w->gz);
+		w->gz = NULL;
+	}
+	if (w->stream && !w->failed && php_stream_flush(w->stream) != 0) {
+		w->failed = true;
+	}
+	free(w->buf);
+	w->buf = NULL;
+	return w->failed ? FAILURE : SUCCESS;
+}
