@@ -29,6 +29,17 @@ static ZEND_INI_MH(OnUpdateOutputFormat)
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+static ZEND_INI_MH(OnUpdateDumpSignal)
+{
+	if (mp_signal_parse(ZSTR_VAL(new_value)) < 0) {
+		php_error_docref(NULL, E_WARNING,
+			"Invalid memprof.dump_signal '%s'; accepted values: empty, SIGUSR1, SIGUSR2, SIGHUP, SIGPROF, SIGURG",
+			ZSTR_VAL(new_value));
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("memprof.output_dir", "", PHP_INI_ALL, OnUpdateString,
 		output_dir, zend_memprof_globals, memprof_globals)
@@ -36,7 +47,7 @@ PHP_INI_BEGIN()
 		output_format, zend_memprof_globals, memprof_globals)
 	STD_PHP_INI_ENTRY("memprof.trigger_secret", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString,
 		trigger_secret, zend_memprof_globals, memprof_globals)
-	STD_PHP_INI_ENTRY("memprof.dump_signal", "", PHP_INI_SYSTEM, OnUpdateString,
+	STD_PHP_INI_ENTRY("memprof.dump_signal", "", PHP_INI_SYSTEM, OnUpdateDumpSignal,
 		dump_signal, zend_memprof_globals, memprof_globals)
 	STD_PHP_INI_ENTRY("memprof.request_log", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString,
 		request_log, zend_memprof_globals, memprof_globals)
@@ -193,6 +204,7 @@ static PHP_MINIT_FUNCTION(memprof)
 	mp_graph_observer_register();
 	prev_error_cb = zend_error_cb;
 	zend_error_cb = mp_error_cb;
+	mp_signal_minit();
 	return SUCCESS;
 }
 
@@ -200,6 +212,7 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 {
 	(void)type;
 	(void)module_number;
+	mp_signal_mshutdown();
 	UNREGISTER_INI_ENTRIES();
 	if (zend_error_cb == mp_error_cb) {
 		zend_error_cb = prev_error_cb;
@@ -215,7 +228,15 @@ static PHP_RINIT_FUNCTION(memprof)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	MEMPROF_G(dumped_on_limit) = false;
-	apply_profile_flags(profile_env(), "MEMPROF_PROFILE");
+	mp_request_log_begin();
+	const char *env = profile_env();
+	if (env && *env) {
+		/* whoever sets the environment owns the server: no secret needed */
+		apply_profile_flags(env, "MEMPROF_PROFILE");
+	} else {
+		apply_profile_flags(mp_request_trigger(), "MEMPROF_PROFILE (request)");
+	}
+	mp_signal_rinit();
 	return SUCCESS;
 }
 
@@ -230,6 +251,7 @@ static PHP_RSHUTDOWN_FUNCTION(memprof)
 		}
 	}
 	mp_profile_stop();
+	mp_request_log_end();
 	return SUCCESS;
 }
 

@@ -147,6 +147,21 @@ ZEND_EXTERN_MODULE_GLOBALS(memprof)
 ZEND_TSRMLS_CACHE_EXTERN()
 #endif
 
+/* ---- triggers.c: MEMPROF_PROFILE from GET/POST/COOKIE, secret-checked --- */
+/* The request's MEMPROF_PROFILE value if memprof.trigger_secret is set and
+ * the request carries the same MEMPROF_SECRET; NULL otherwise. */
+const char *mp_request_trigger(void);
+
+/* ---- request_log.c: one line per request in memprof.request_log -------- */
+void mp_request_log_begin(void);
+void mp_request_log_end(void);
+
+/* ---- signal_dump.c: memprof.dump_signal ---------------------------------- */
+int  mp_signal_parse(const char *name);   /* signal number, 0 for "", -1 if invalid */
+void mp_signal_minit(void);
+void mp_signal_mshutdown(void);
+void mp_signal_rinit(void);               /* (re)installs the handler if configured */
+
 /* profiling on/off, shared by the observer and the PHP functions */
 int  mp_profile_start(void);
 void mp_profile_stop(void);
