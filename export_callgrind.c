@@ -1,2 +1,112 @@
+/* memprof: callgrind text (KCachegrind, callgrind_annotate). One fn block per
+ * call node: own costs at their real lines, and each callee's inclusive cost
+ * at the line that called it. Names are compressed with callgrind's "(id)"
+ * syntax: ids are function ids, so each name and file is written once. */
 #include "export.h"
-void mp_export_callgrind(const mp_view *v, mp_writer *w) { (void)v; mp_writes(w, "TODO\n"); }
+#include "SAPI.h"
+
+typedef struct {
+	mp_writer *w;
+	const mp_view *v;
+	bool *fn_seen;
+	zend_string **file_ids; /* file string per func id, for fl compression */
+	HashTable files;        /* file name -> id */
+} cg_ctx;
+
+static void write_costs(mp_writer *w, uint32_t line, const uint64_t c[MP_NCOUNTERS])
+{
+	mp_writef(w, "%u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+		line, c[MP_INUSE_BYTES], c[MP_INUSE_BLOCKS], c[MP_ALLOC_BYTES], c[MP_ALLOC_BLOCKS],
+		c[MP_PEAK_BYTES], c[MP_PEAK_BLOCKS]);
+}
+
+/* Writes "<key>=(id)" or, the first time, "<key>=(id) name". */
+static void write_file_ref(cg_ctx *cx, const char *key, const mp_func *f)
+{
+	const char *file = mp_func_file(f);
+	size_t len = strlen(file);
+	zval *id = zend_hash_str_find(&cx->files, file, len);
+	if (id) {
+		mp_writef(cx->w, "%s=(%ld)\n", key, (long)Z_LVAL_P(id));
+		return;
+	}
+	zval nid;
+	ZVAL_LONG(&nid, zend_hash_num_elements(&cx->files) + 1);
+	zend_hash_str_add(&cx->files, file, len, &nid);
+	mp_writef(cx->w, "%s=(%ld) %s\n", key, (long)Z_LVAL(nid), file);
+}
+
+static void write_fn_ref(cg_ctx *cx, const char *key, uint32_t fid)
+{
+	if (cx->fn_seen[fid]) {
+		mp_writef(cx->w, "%s=(%u)\n", key, fid + 1);
+		return;
+	}
+	smart_str name = {0};
+	mp_func_name(&mp_g.funcs[fid], &name);
+	smart_str_0(&name);
+	mp_writef(cx->w, "%s=(%u) %s\n", key, fid + 1, ZSTR_VAL(name.s));
+	smart_str_free(&name);
+	cx->fn_seen[fid] = true;
+}
+
+static void write_call_node(cg_ctx *cx, uint32_t call)
+{
+	const mp_view *v = cx->v;
+	mp_writer *w = cx->w;
+	uint32_t fid = mp_g.nodes[call].fn;
+	write_file_ref(cx, "fl", &mp_g.funcs[fid]);
+	write_fn_ref(cx, "fn", fid);
+	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
+		uint32_t line = mp_g.nodes[pos].line;
+		if (!mp_counters_zero(v->self[pos])) {
+			write_costs(w, line, v->self[pos]);
+		}
+		for (uint32_t c = mp_first_child(pos); c != MP_NO_NODE; c = mp_next_sibling(c)) {
+			const mp_func *cf = mp_node_func(c);
+			write_file_ref(cx, "cfl", cf);
+			write_fn_ref(cx, "cfn", mp_g.nodes[c].fn);
+			uint64_t calls = mp_g.nodes[c].calls ? mp_g.nodes[c].calls : 1;
+			mp_writef(w, "calls=%" PRIu64 " %u\n", calls, cf->line_start);
+			write_costs(w, line, v->incl[c]);
+		}
+	}
+	mp_write(w, "\n", 1);
+}
+
+void mp_export_callgrind(const mp_view *v, mp_writer *w)
+{
+	cg_ctx cx = {.w = w, .v = v};
+	cx.fn_seen = calloc(mp_g.nfuncs, sizeof(bool));
+	if (!cx.fn_seen) {
+		w->failed = true;
+		return;
+	}
+	zend_hash_init(&cx.files, 64, NULL, NULL, 0);
+
+	mp_writes(w, "version: 1\ncreator: memprof " PHP_MEMPROF_VERSION "\n");
+	mp_writef(w, "pid: %ld\n", (long)getpid());
+	if (SG(request_info).path_translated) {
+		mp_writef(w, "cmd: %s\n", SG(request_info).path_translated);
+	}
+	mp_writes(w, "positions: line\n");
+	mp_writes(w, "event: MemorySize : In-use bytes\n"
+	             "event: BlocksCount : In-use blocks\n"
+	             "event: AllocMemorySize : Allocated bytes (freed or not)\n"
+	             "event: AllocBlocksCount : Allocated blocks (freed or not)\n"
+	             "event: PeakMemorySize : In-use bytes at peak\n"
+	             "event: PeakBlocksCount : In-use blocks at peak\n");
+	mp_writes(w, "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount\n\n");
+
+	/* every call node, in creation order (parents before children) */
+	for (uint32_t n = 0; n < mp_g.nnodes && !w->failed; n++) {
+		if (mp_is_call(n)) {
+			write_call_node(&cx, n);
+		}
+	}
+	const uint64_t *t = v->incl[MP_ROOT];
+	mp_writef(w, "totals: %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+		t[0], t[1], t[2], t[3], t[4], t[5]);
+	zend_hash_destroy(&cx.files);
+	free(cx.fn_seen);
+}

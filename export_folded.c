@@ -1,2 +1,66 @@
+/* memprof: folded stacks (flamegraph.pl, speedscope, inferno): one line per
+ * call path that holds memory, "frame;frame;frame bytes", frames named
+ * "function (file:line)", bytes in use. */
 #include "export.h"
-void mp_export_folded(const mp_view *v, mp_writer *w) { (void)v; mp_writes(w, "TODO\n"); }
+
+static void frame_label(uint32_t pos, smart_str *out)
+{
+	const mp_func *f = mp_node_func(pos);
+	mp_func_name(f, out);
+	smart_str_appends(out, " (");
+	smart_str_appends(out, mp_func_file(f));
+	smart_str_appendc(out, ':');
+	smart_str_append_unsigned(out, mp_g.nodes[pos].line);
+	smart_str_appendc(out, ')');
+}
+
+void mp_export_folded(const mp_view *v, mp_writer *w)
+{
+	uint32_t *path = NULL;
+	uint32_t cap = 0;
+	smart_str line = {0};
+
+	for (uint32_t n = 0; n < mp_g.nnodes && !w->failed; n++) {
+		if (mp_is_call(n) || v->self[n][MP_INUSE_BYTES] == 0) {
+			continue;
+		}
+		/* position nodes from n up to (not including) the root */
+		uint32_t depth = 0;
+		for (uint32_t p = n; ; p = mp_g.nodes[mp_g.nodes[p].parent].parent) {
+			if (depth == cap) {
+				cap = cap ? cap * 2 : 64;
+				uint32_t *np = realloc(path, cap * sizeof(uint32_t));
+				if (!np) {
+					w->failed = true;
+					free(path);
+					smart_str_free(&line);
+					return;
+				}
+				path = np;
+			}
+			path[depth++] = p;
+			if (mp_g.nodes[p].parent == MP_ROOT) {
+				break;
+			}
+		}
+		if (line.s) {
+			ZSTR_LEN(line.s) = 0;
+		}
+		for (uint32_t i = depth; i-- > 0;) {
+			/* the root's own line stands for allocations with no PHP frame */
+			if (path[i] == v->root_pos && depth > 1) {
+				continue;
+			}
+			frame_label(path[i], &line);
+			if (i) {
+				smart_str_appendc(&line, ';');
+			}
+		}
+		smart_str_appendc(&line, ' ');
+		smart_str_append_unsigned(&line, v->self[n][MP_INUSE_BYTES]);
+		smart_str_appendc(&line, '\n');
+		mp_write(w, ZSTR_VAL(line.s), ZSTR_LEN(line.s));
+	}
+	smart_str_free(&line);
+	free(path);
+}
