@@ -449,6 +449,22 @@ function geomean(array $xs): ?float
     return exp(array_sum(array_map('log', $xs)) / count($xs));
 }
 
+/** Per-round ratios $side time / plain time, over the rounds both succeeded. */
+function paired_ratios(array $bySide, string $side): array
+{
+    $plain = [];
+    foreach ($bySide['plain'] ?? [] as $r) {
+        $plain[$r['round']] = (float) $r['time_ns'];
+    }
+    $out = [];
+    foreach ($bySide[$side] ?? [] as $r) {
+        if (!empty($plain[$r['round']])) {
+            $out[] = (float) $r['time_ns'] / $plain[$r['round']];
+        }
+    }
+    return $out;
+}
+
 function col(array $runs, string $key): array
 {
     return array_map(fn ($r) => isset($r[$key]) ? (float) $r[$key] : null, $runs);
@@ -609,6 +625,7 @@ function main(array $argv): int
                     progress($measured ? '.' : 'w');
                 }
                 if ($measured) {
+                    $r['round'] = $round;
                     $results[$w][$side][] = $r;
                 }
             }
@@ -639,9 +656,11 @@ function main(array $argv): int
     foreach ($results as $w => $bySide) {
         $row = [];
         foreach ($bySide as $side => $runs) {
+            $times = col($runs, 'time_ns');
             $row[$side] = [
                 'n' => count($runs),
-                'time' => median(col($runs, 'time_ns')),
+                'time' => median($times),
+                'min' => $times ? min($times) : null,
                 'mad' => mad_pct(col($runs, 'time_ns')),
                 'rss' => median(col($runs, 'rss_before_dump_kb')),
                 'hwm' => median(col($runs, 'hwm_before_dump_kb')),
@@ -655,6 +674,8 @@ function main(array $argv): int
         $p = $row['plain'];
         if (isset($row['on']) && $p['time'] && $row['on']['time']) {
             $row['ratio_on'] = $row['on']['time'] / $p['time'];
+            $row['paired_on'] = median(paired_ratios($bySide, 'on'));
+            $row['min_ratio_on'] = $row['on']['min'] / $p['min'];
             if ($row['on']['blocks']) {
                 $row['per_block'] = ($row['on']['rss'] - $p['rss']) * 1024 / $row['on']['blocks'];
                 $row['per_block_peak'] = ($row['on']['hwm'] - $p['hwm']) * 1024 / $row['on']['blocks'];
@@ -662,6 +683,8 @@ function main(array $argv): int
         }
         if (isset($row['off']) && $p['time'] && $row['off']['time']) {
             $row['ratio_off'] = $row['off']['time'] / $p['time'];
+            $row['paired_off'] = median(paired_ratios($bySide, 'off'));
+            $row['min_ratio_off'] = $row['off']['min'] / $p['min'];
         }
         $sum[$w] = $row;
     }

@@ -1,0 +1,28 @@
+--TEST--
+calls counts entries of a function on each path
+--EXTENSIONS--
+memprof
+--FILE--
+<?php
+require __DIR__ . '/inc/common.php';
+function leaf() { return [1, 2, 3]; }
+function a() { for ($i = 0; $i < 7; $i++) leaf(); }
+function b() { leaf(); leaf(); }
+memprof_enable();
+a();
+a();
+b();
+$d = memprof_dump_array();
+var_dump(mp_node($d, mp_main(), 'a')['calls']);
+var_dump(mp_node($d, mp_main(), 'a', 'leaf')['calls']);
+var_dump(mp_node($d, mp_main(), 'b')['calls']);
+var_dump(mp_node($d, mp_main(), 'b', 'leaf')['calls']);
+var_dump(mp_node($d, mp_main())['calls']);
+memprof_disable();
+?>
+--EXPECT--
+int(2)
+int(14)
+int(1)
+int(2)
+int(1)

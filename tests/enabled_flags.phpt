@@ -1,0 +1,35 @@
+--TEST--
+memprof_enabled_flags() reports the flags from MEMPROF_PROFILE
+--EXTENSIONS--
+memprof
+--ENV--
+MEMPROF_PROFILE=dump_on_limit
+--INI--
+memprof.output_dir={TMP}
+--FILE--
+<?php
+var_dump(memprof_enabled_flags());
+memprof_disable();
+var_dump(memprof_enabled_flags());
+?>
+--EXPECT--
+array(4) {
+  ["enabled"]=>
+  bool(true)
+  ["native"]=>
+  bool(false)
+  ["dump_on_limit"]=>
+  bool(true)
+  ["autodump"]=>
+  bool(true)
+}
+array(4) {
+  ["enabled"]=>
+  bool(false)
+  ["native"]=>
+  bool(false)
+  ["dump_on_limit"]=>
+  bool(false)
+  ["autodump"]=>
+  bool(false)
+}

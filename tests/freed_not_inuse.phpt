@@ -1,0 +1,25 @@
+--TEST--
+A block freed before the dump leaves in-use counters but stays in the allocation totals
+--EXTENSIONS--
+memprof
+--FILE--
+<?php
+require __DIR__ . '/inc/common.php';
+function churn() {
+    $s = str_repeat('a', 50000);
+    unset($s);
+}
+memprof_enable();
+churn();
+churn();
+$n = mp_node(memprof_dump_array(), mp_main(), 'churn', 'str_repeat');
+var_dump($n['memory_size'], $n['blocks_count']);
+var_dump($n['alloc_memory_size'], $n['alloc_blocks_count'], $n['calls']);
+memprof_disable();
+?>
+--EXPECT--
+int(0)
+int(0)
+int(100064)
+int(2)
+int(2)

@@ -1,0 +1,32 @@
+<?php
+/* Test helpers: walk memprof_dump_array() output. */
+
+/** The node reached by following function names from the root. */
+function mp_node(array $tree, string ...$path): ?array {
+    $n = $tree;
+    foreach ($path as $name) {
+        if (!isset($n['called_functions'][$name])) {
+            return null;
+        }
+        $n = $n['called_functions'][$name];
+    }
+    return $n;
+}
+
+function mp_main(): string {
+    return 'main ' . $_SERVER['SCRIPT_FILENAME'];
+}
+
+/** Lines of memprof_dump_folded() output as [stack => bytes]. */
+function mp_folded(): array {
+    $f = fopen('php://memory', 'w+');
+    memprof_dump_folded($f);
+    rewind($f);
+    $out = [];
+    while (($line = fgets($f)) !== false) {
+        $sp = strrpos($line, ' ');
+        $out[substr($line, 0, $sp)] = (int) substr($line, $sp + 1);
+    }
+    fclose($f);
+    return $out;
+}

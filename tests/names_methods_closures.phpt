@@ -1,0 +1,34 @@
+--TEST--
+Function names: Class::method, static methods, {closure}, internal callbacks
+--EXTENSIONS--
+memprof
+--FILE--
+<?php
+require __DIR__ . '/inc/common.php';
+class Store {
+    public array $items = [];
+    function add(int $n) { $this->items[] = str_repeat('i', $n); }
+    static function make(): array { return range(1, 100); }
+}
+memprof_enable();
+$s = new Store;
+$s->add(3000);
+$r = Store::make();
+$c = function ($x) { return str_repeat('c', 2000); };
+$m = array_map($c, [1, 2]);
+$d = memprof_dump_array();
+$main = mp_main();
+var_dump(mp_node($d, $main, 'Store::add', 'str_repeat')['memory_size']);
+var_dump(mp_node($d, $main, 'Store::make', 'range')['blocks_count'] > 0);
+$cl = mp_node($d, $main, 'array_map', '{closure}', 'str_repeat');
+var_dump($cl['memory_size'], $cl['blocks_count'], $cl['calls']);
+var_dump(mp_node($d, $main, 'array_map', '{closure}')['calls']);
+memprof_disable();
+?>
+--EXPECT--
+int(3032)
+bool(true)
+int(4064)
+int(2)
+int(2)
+int(2)
