@@ -5,7 +5,7 @@ memprof
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';
-function leaf() { return [1, 2, 3]; }
+function leaf() { $x = [1]; $x[] = 2; return $x; }  // not a constant: opcache would inline it
 function a() { for ($i = 0; $i < 7; $i++) leaf(); }
 function b() { leaf(); leaf(); }
 memprof_enable();

@@ -9,10 +9,10 @@ function one() { return two(); }
 function two() { return three(); }
 function three() {
     memprof_enable();
-    $GLOBALS['deep'] = str_repeat('d', 5000);
+    $GLOBALS['deep'] = str_repeat('d', rt(5000));
     return 1;
 }
-function after() { return str_repeat('a', 9000); }
+function after() { return str_repeat('a', rt(9000)); }
 one();
 $x = after();
 $d = memprof_dump_array();

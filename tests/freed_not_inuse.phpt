@@ -6,7 +6,7 @@ memprof
 <?php
 require __DIR__ . '/inc/common.php';
 function churn() {
-    $s = str_repeat('a', 50000);
+    $s = str_repeat('a', rt(50000));
     unset($s);
 }
 memprof_enable();

@@ -6,7 +6,7 @@ memprof
 <?php
 require __DIR__ . '/inc/common.php';
 $inc = sys_get_temp_dir() . '/memprof_inc_' . getmypid() . '.php';
-file_put_contents($inc, "<?php\n\$GLOBALS['fromInc'] = str_repeat('z', 7000);\n");
+file_put_contents($inc, "<?php\n\$GLOBALS['fromInc'] = str_repeat('z', rt(7000));\n");
 memprof_enable();
 include $inc;
 $d = memprof_dump_array();

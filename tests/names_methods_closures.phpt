@@ -7,14 +7,14 @@ memprof
 require __DIR__ . '/inc/common.php';
 class Store {
     public array $items = [];
-    function add(int $n) { $this->items[] = str_repeat('i', $n); }
+    function add(int $n) { $this->items[] = str_repeat('i', rt($n)); }
     static function make(): array { return range(1, 100); }
 }
 memprof_enable();
 $s = new Store;
 $s->add(3000);
 $r = Store::make();
-$c = function ($x) { return str_repeat('c', 2000); };
+$c = function ($x) { return str_repeat('c', rt(2000)); };
 $m = array_map($c, [1, 2]);
 $d = memprof_dump_array();
 $main = mp_main();

@@ -6,7 +6,7 @@ memprof
 <?php
 require __DIR__ . '/inc/common.php';
 function down($n, &$keep) {
-    $keep[] = str_repeat('r', 100);
+    $keep[] = str_repeat('r', rt(100));
     if ($n > 1) down($n - 1, $keep);
 }
 $keep = [];

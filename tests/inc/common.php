@@ -30,3 +30,8 @@ function mp_folded(): array {
     fclose($f);
     return $out;
 }
+
+/** $v, computed at run time: opcache cannot fold str_repeat(.., rt(N)) into a literal. */
+function rt(int $v): int {
+    return $v + (int) getenv('MEMPROF_TEST_NEVER_SET');
+}
