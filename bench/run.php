@@ -342,10 +342,10 @@ function side_cmd(string $side, string $workload, array $o, string $tmp): array
     $cmd = base_args($o);
     $env = child_env();
     if ($side !== 'plain') {
-        array_push($cmd, '-d', 'extension=' . $o['ext']);
+        array_push($cmd, '-d', 'extension=' . $o['ext_load']);
     }
     if ($side === 'on') {
-        array_push($cmd, '-d', 'memprof.output_dir=' . $tmp);
+        array_push($cmd, '-d', 'memprof.output_dir=' . "$tmp/out");
         if ($o['trigger'] === 'env') {
             $env['MEMPROF_PROFILE'] = '1';
         } else {
@@ -382,11 +382,21 @@ function probe_extension(array $o, string $tmp, array &$info): ?string
             . "  Build it first, in the repo root: phpize && ./configure && make\n"
             . "  (or point --ext at a built memprof.so). Only the plain-PHP side was measured.";
     }
+    // Run a snapshot, so that a rebuild of the .so during the benchmark
+    // cannot mix two builds in one table.
+    $snap = "$tmp/memprof.so";
+    if (!@copy($ext, $snap)) {
+        return "cannot copy $ext to $snap";
+    }
+    $info['ext_load'] = $snap;
+    $info['ext_sha256'] = hash_file('sha256', $snap);
+    $ext = $snap;
+    $outDir = "$tmp/out";
     $code = 'echo json_encode(["loaded" => extension_loaded("memprof"),'
         . ' "version" => function_exists("memprof_version") ? memprof_version() : phpversion("memprof"),'
         . ' "dump_array" => function_exists("memprof_dump_array"),'
         . ' "enabled" => function_exists("memprof_enabled") && memprof_enabled()]);';
-    $cmd = array_merge(base_args($o), ['-d', "extension=$ext", '-d', "memprof.output_dir=$tmp", '-r', $code]);
+    $cmd = array_merge(base_args($o), ['-d', "extension=$ext", '-d', "memprof.output_dir=$outDir", '-r', $code]);
     $env = child_env();
     [$rc, $out, $err] = run_child($cmd, $env, $tmp, 60);
     $j = json_decode(trim($out), true);
@@ -404,13 +414,13 @@ function probe_extension(array $o, string $tmp, array &$info): ?string
         $env['MEMPROF_PROFILE'] = '1';
         [$rc, $out, $err] = run_child($cmd, $env, $tmp, 60);
         $j = json_decode(trim($out), true);
-        $files = drain_dir($tmp);
+        $files = drain_dir($outDir);
         if ($rc !== 0 || !is_array($j) || !$j['enabled']) {
             return "MEMPROF_PROFILE=1 did not turn profiling on (exit $rc): " . trim($err . "\n" . $out);
         }
         $info['probe_profile_files'] = $files;
         if (!$files) {
-            $info['warnings'][] = "MEMPROF_PROFILE=1 wrote no profile file to memprof.output_dir ($tmp).";
+            $info['warnings'][] = "MEMPROF_PROFILE=1 wrote no profile file to memprof.output_dir ($outDir).";
         }
         if (trim($err) !== '') {
             $info['warnings'][] = 'stderr with MEMPROF_PROFILE=1: ' . trim($err);
@@ -538,6 +548,7 @@ function main(array $argv): int
         $o['ext'] = realpath($o['ext']);
     }
     $tmp = make_tmp_dir();
+    mkdir("$tmp/out", 0700);
     register_shutdown_function(fn () => rm_tree($tmp));
     if (function_exists('pcntl_async_signals')) {
         pcntl_async_signals(true);
@@ -557,6 +568,7 @@ function main(array $argv): int
 
     $extMsg = probe_extension($o, $tmp, $info);
     $haveExt = $extMsg === null;
+    $o['ext_load'] = $info['ext_load'] ?? $o['ext'];
     if (!$haveExt) {
         fwrite(STDERR, "\n*** $extMsg\n\n");
     }
@@ -580,9 +592,9 @@ function main(array $argv): int
             }
             foreach ($order as $side) {
                 [$cmd, $env] = side_cmd($side, $w, $o, $tmp);
-                drain_dir($tmp);
+                drain_dir("$tmp/out");
                 [$rc, $out, $err, $wall] = run_child($cmd, $env, $tmp, $o['timeout']);
-                $files = drain_dir($tmp);
+                $files = drain_dir("$tmp/out");
                 $r = parse_bench($out);
                 $r['wall_ns'] = $wall;
                 $problem = null;
@@ -716,7 +728,7 @@ function main(array $argv): int
         cpu_model(),
         php_uname('r'),
         $opc,
-        $haveExt ? '`' . $o['ext'] . '`' . (isset($info['version']) ? ' (memprof ' . $info['version'] . ')' : '') : '**not available** — plain PHP only',
+        $haveExt ? '`' . $o['ext'] . '`' . (isset($info['version']) ? ' (memprof ' . $info['version'] . ', sha256 ' . substr($info['ext_sha256'], 0, 12) . ')' : '') : '**not available** — plain PHP only',
         $o['size'],
         $o['runs'],
         $o['runs'] === 1 ? '' : 's',
@@ -823,7 +835,9 @@ function main(array $argv): int
             ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
             $rows
         );
-        $md .= sprintf("\nRun-to-run spread (median MAD of all sides): %.1f%%.\n\n", $noise);
+        $md .= $mads
+            ? sprintf("\nRun-to-run spread (median MAD of all sides): %.1f%%.\n\n", $noise)
+            : "\nRun-to-run spread: n/a (one run per side).\n\n";
 
         // details
         $rows = [];
@@ -882,6 +896,9 @@ function main(array $argv): int
         $md .= "### Budgets (SPEC.md, Performance budgets)\n\n";
         $md .= md_table(['budget', 'limit', 'measured', 'result'], ['l', 'l', 'l', 'l'], $budgets);
         $md .= "\nResults use the ratio of medians; the paired ratio is shown beside it as a check.\n";
+        if (!$mads) {
+            $md .= "With one run per side the noise is unknown, so the loaded-but-off limit is the 3% floor.\n";
+        }
         $budgetFail = false;
         foreach ($budgets as $b) {
             if ($b[3] === pf(false)) {

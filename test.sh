@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds memprof and runs every test suite: the phpt suite (plain, opcache
+# JIT, Xdebug loaded), the memprof command's tests, the php-fpm + nginx test,
+# and a valgrind run of a subset. Prints "N passed, N failed" last and exits
+# non-zero if anything failed.
+#   ./test.sh             everything
+#   ./test.sh phpt        only the phpt suite, all modes
+#   VALGRIND=all ./test.sh   the whole phpt suite under valgrind (slow)
+set -uo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+
+MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm nginx php-parser php-league-commonmark chromium curl" \
+    ./build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+failures=()
+only=${1:-all}
+
+count() { # name, passed, failed
+    passed=$((passed + $2))
+    failed=$((failed + $3))
+    [ "$3" = 0 ] || failures+=("$1")
+    echo "== $1: $2 passed, $3 failed"
+}
+
+EXT="-d extension=$ROOT/modules/memprof.so"
+JIT="-d zend_extension=opcache -d opcache.enable_cli=1 -d opcache.jit=tracing -d opcache.jit_buffer_size=64M"
+XDEBUG="-d zend_extension=xdebug -d xdebug.mode=develop"
+
+run_phpt() { # label, extra php args...
+    local label=$1; shift
+    local log
+    log=$(mktemp)
+    TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
+        php -n run-tests.php -q --no-color -n $EXT "$@" --show-diff tests/ 2>&1 | tr '\r' '\n' >"$log"
+    local p f
+    p=$(grep -c "^PASS" "$log")
+    f=$(grep -cE "^(FAIL|BORK|LEAK)" "$log")
+    grep -E "^(FAIL|BORK|LEAK)" "$log" | sed "s/^/[$label] /"
+    [ "$f" = 0 ] || sed -n '/^=====/,$p' "$log" | head -200
+    count "phpt ($label)" "$p" "$f"
+    rm -f "$log"
+}
+
+if [ "$only" = all ] || [ "$only" = phpt ]; then
+    run_phpt plain
+    run_phpt jit $JIT
+    run_phpt xdebug $XDEBUG
+fi
+
+if [ "$only" = all ] || [ "$only" = valgrind ]; then
+    if [ "${VALGRIND:-subset}" = all ]; then
+        sel=tests/
+    else
+        sel=$(ls tests/*.phpt | grep -vE "recursion_10000|cycles_1000|memory_limit" | head -40)
+    fi
+    log=$(mktemp)
+    USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
+        php -n run-tests.php -q --no-color -m -n $EXT $sel 2>&1 | tr '\r' '\n' >"$log"
+    p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)" "$log")
+    grep -E "^(FAIL|BORK|LEAK)" "$log" | sed "s/^/[valgrind] /"
+    count "phpt (valgrind memcheck)" "$p" "$f"
+    rm -f "$log"
+fi
+
+for suite in tests/cli/run.sh tests/web/fpm_nginx_test.sh; do
+    [ "$only" = all ] || [ "$only" = "$(basename "$(dirname "$suite")")" ] || continue
+    [ -x "$suite" ] || continue
+    log=$(mktemp)
+    bash "$suite" >"$log" 2>&1
+    rc=$?
+    grep -E "^not ok" "$log" | sed "s/^/[$suite] /"
+    line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$log" | tail -1)
+    if [ -z "$line" ]; then
+        tail -20 "$log"
+        count "$suite" 0 1
+    else
+        p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+        [ "$rc" = 0 ] || [ "$f" != 0 ] || f=1
+        count "$suite" "$p" "$f"
+    fi
+    rm -f "$log"
+done
+
+if [ "$only" = all ] || [ "$only" = bench ]; then
+    if [ -f bench/run.php ]; then
+        if php bench/run.php --size tiny --runs 1 >/tmp/memprof-bench-smoke.log 2>&1; then
+            count "bench smoke (tiny)" 1 0
+        else
+            tail -20 /tmp/memprof-bench-smoke.log
+            count "bench smoke (tiny)" 0 1
+        fi
+    fi
+fi
+
+[ ${#failures[@]} = 0 ] || echo "failed suites: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
