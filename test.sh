@@ -37,8 +37,8 @@ run_phpt() { # label, extra php args...
         php -n run-tests.php -q --no-color -n $EXT "$@" --show-diff tests/ 2>&1 | tr '\r' '\n' >"$log"
     local p f
     p=$(grep -c "^PASS" "$log")
-    f=$(grep -cE "^(FAIL|BORK|LEAK)" "$log")
-    grep -E "^(FAIL|BORK|LEAK)" "$log" | sed "s/^/[$label] /"
+    f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
+    grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[$label] /"
     [ "$f" = 0 ] || sed -n '/^=====/,$p' "$log" | head -200
     count "phpt ($label)" "$p" "$f"
     rm -f "$log"
@@ -59,8 +59,8 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
     log=$(mktemp)
     USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
         php -n run-tests.php -q --no-color -m -n $EXT $sel 2>&1 | tr '\r' '\n' >"$log"
-    p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)" "$log")
-    grep -E "^(FAIL|BORK|LEAK)" "$log" | sed "s/^/[valgrind] /"
+    p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
+    grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[valgrind] /"
     count "phpt (valgrind memcheck)" "$p" "$f"
     rm -f "$log"
 fi

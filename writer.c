@@ -38,7 +38,11 @@ static void sink(mp_writer *w, const char *data, size_t len)
 	while (len > 0 && !w->failed) {
 		ssize_t n;
 		if (w->stream) {
+			/* the failure becomes our exception: no extra notice from the stream */
+			int reporting = EG(error_reporting);
+			EG(error_reporting) &= ~E_NOTICE;
 			n = php_stream_write(w->stream, data, len);
+			EG(error_reporting) = reporting;
 			if (n <= 0) {
 				w->failed = true;
 				w->err = errno;

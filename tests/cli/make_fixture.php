@@ -9,9 +9,10 @@
  *
  *   php tests/cli/make_fixture.php [OUT_DIR]     (default: tests/cli/fixtures)
  *
- * new.pb.gz  — a worker after 1000 jobs; packed repeated fields
- * base.pb.gz — the same worker after 400 jobs; other ids, other string
- *              order, unpacked repeated fields, extra fields to skip
+ * new.pb.gz   — a worker after 1000 jobs; packed repeated fields
+ * base.pb.gz  — the same worker after 400 jobs; other ids, other string
+ *               order, unpacked repeated fields, extra fields to skip
+ * weird.pb.gz — function names with markup and UTF-8, for the flame graph
  *
  * The expected numbers are in tests/cli/run.sh; change both together.
  */
@@ -110,10 +111,12 @@ const BASE_SAMPLES = [
 ];
 
 /**
- * @param array<string, list<int>> $samples
+ * @param array<string, array{0: string, 1: string, 2: int}> $functions key => name, file, start line
+ * @param array<string, list<array{0: string, 1: int}>> $paths key => frames leaf first
+ * @param array<string, list<int>> $samples path key => values in TYPES order
  * @param array{packed: bool, idBase: int, reverse: bool, extras: bool} $how
  */
-function profile(array $samples, array $how): string
+function profile(array $functions, array $paths, array $samples, array $how): string
 {
     $strings = [''];
     $index = ['' => 0];
@@ -140,7 +143,7 @@ function profile(array $samples, array $how): string
     $sampleMsgs = '';
     foreach ($order as $name) {
         $ids = [];
-        foreach (PATHS[$name] as [$fn, $line]) {
+        foreach ($paths[$name] as [$fn, $line]) {
             $fnIds[$fn] ??= $id(++$nextFn);
             $key = "$fn:$line";
             if (!isset($locIds[$key])) {
@@ -164,7 +167,7 @@ function profile(array $samples, array $how): string
         $msg .= Pb::bytes(4, Pb::int(1, $locIds[$key]) . Pb::bytes(4, Pb::int(1, $fid) . Pb::int(2, $line)));
     }
     foreach ($fnIds as $fn => $fid) {
-        [$name, $file, $start] = FUNCTIONS[$fn];
+        [$name, $file, $start] = $functions[$fn];
         $msg .= Pb::bytes(5, Pb::int(1, $fid) . Pb::int(2, $s($name)) . Pb::int(3, $s($name))
             . Pb::int(4, $s($file)) . Pb::int(5, $start));
     }
@@ -186,6 +189,22 @@ if (!is_dir($dir) && !mkdir($dir, 0777, true)) {
     fwrite(STDERR, "cannot create $dir\n");
     exit(1);
 }
-file_put_contents("$dir/new.pb.gz", profile(NEW_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
-file_put_contents("$dir/base.pb.gz", profile(BASE_SAMPLES, ['packed' => false, 'idBase' => 1000, 'reverse' => true, 'extras' => true]));
-echo "wrote $dir/new.pb.gz and $dir/base.pb.gz\n";
+// Names that must be shown as text, never as markup: the flame graph escapes them.
+const WEIRD_FUNCTIONS = [
+    'main' => ['main /app/a&b.php', '/app/a&b.php', 1],
+    'evil' => ['</script><img src=x onerror=alert(1)>', '/app/a&b.php', 3],
+    'utf8' => ['Évènement::traiter', '/app/a&b.php', 9],
+];
+const WEIRD_PATHS = [
+    'evil' => [['evil', 4], ['main', 2]],
+    'utf8' => [['utf8', 10], ['main', 3]],
+];
+const WEIRD_SAMPLES = [
+    'evil' => [3, 3000, 2, 2000, 3, 3000],
+    'utf8' => [1, 1000, 1, 1000, 1, 1000],
+];
+
+file_put_contents("$dir/new.pb.gz", profile(FUNCTIONS, PATHS, NEW_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
+file_put_contents("$dir/base.pb.gz", profile(FUNCTIONS, PATHS, BASE_SAMPLES, ['packed' => false, 'idBase' => 1000, 'reverse' => true, 'extras' => true]));
+file_put_contents("$dir/weird.pb.gz", profile(WEIRD_FUNCTIONS, WEIRD_PATHS, WEIRD_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
+echo "wrote new.pb.gz, base.pb.gz and weird.pb.gz in $dir\n";

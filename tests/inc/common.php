@@ -35,3 +35,29 @@ function mp_folded(): array {
 function rt(int $v): int {
     return $v + (int) getenv('MEMPROF_TEST_NEVER_SET');
 }
+
+/** Command prefix running PHP with only this build of memprof loaded. */
+function mp_php(): string {
+    $so = getenv('MEMPROF_SO') ?: dirname(__DIR__, 2) . '/modules/memprof.so';
+    return escapeshellarg(PHP_BINARY) . ' -n -d extension=' . escapeshellarg($so);
+}
+
+/** A fresh empty directory, removed at exit. */
+function mp_tmpdir(): string {
+    $d = sys_get_temp_dir() . '/memprof-test-' . getmypid() . '-' . bin2hex(random_bytes(4));
+    mkdir($d, 0700);
+    register_shutdown_function(function () use ($d) {
+        foreach (glob("$d/{,.}*", GLOB_BRACE) as $f) {
+            if (is_file($f)) unlink($f);
+        }
+        @rmdir($d);
+    });
+    return $d;
+}
+
+/** Writes a PHP script to a temp dir and returns its path. */
+function mp_script(string $dir, string $code): string {
+    $p = "$dir/script.php";
+    file_put_contents($p, $code);
+    return $p;
+}
