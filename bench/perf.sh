@@ -87,12 +87,24 @@ fi
 grep '^BENCH' "$tmp/stdout" >&2 || true
 grep -v '^\[ perf record' "$tmp/perf.err" | sed 's/^/    /' >&2 || true
 
+report() {
+    perf report -i "$data" --no-children --stdio -g none "$@" 2>/dev/null \
+        | grep -v '^$' | grep -vE '^# *$|^# To display|^# \(Tip|^# Total Lost|^# Event count'
+}
+
 echo
 echo "## perf report --no-children ($workload, $size, profiling $side)"
 echo
+echo "By shared object:"
+echo
 echo '```'
-perf report -i "$data" --no-children --stdio --sort dso,symbol -g none --percent-limit 0.5 2>/dev/null \
-    | grep -v '^$' | grep -v '^# *$' | head -n "$top"
+report -F overhead,dso --percent-limit 0.5 | head -n 20
+echo '```'
+echo
+echo "Hottest symbols:"
+echo
+echo '```'
+report -F overhead,dso,sym --percent-limit 0.3 | head -n "$top"
 echo '```'
 
 if [ "$keep" -eq 1 ]; then

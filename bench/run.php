@@ -890,7 +890,7 @@ function main(array $argv): int
         ];
         if ($o['off']) {
             $offLimit = 1 + max(BUDGET_OFF_FLOOR, 2 * $noise / 100);
-            $budgets[] = ['loaded but off', sprintf('no measurable cost: geomean ≤ %.3fx (1 + max(3%%, 2 × %.1f%% spread))', $offLimit, $noise), fx($go) . ' (paired ' . fx($gop) . ')',
+            $budgets[] = ['loaded but off', ($mads ? sprintf('no measurable cost: geomean ≤ %.3fx (1 + max(3%%, 2 × %.1f%% spread))', $offLimit, $noise) : sprintf('no measurable cost: geomean ≤ %.3fx', $offLimit)), fx($go) . ' (paired ' . fx($gop) . ')',
                 $go === null ? '—' : pf($go <= $offLimit)];
         }
         $md .= "### Budgets (SPEC.md, Performance budgets)\n\n";
@@ -906,6 +906,16 @@ function main(array $argv): int
             }
         }
     }
+
+    $md .= "\n### Command lines\n\n```sh\n";
+    $w0 = $o['only'][0];
+    foreach ($sides as $side) {
+        [$cmd, $env] = side_cmd($side, $w0, $o, $tmp);
+        $line = shell_line($cmd, $env);
+        $line = str_replace([$tmp . '/memprof.so', $tmp . '/out', dirname(BENCH_DIR) . '/'], [$o['ext'], '$TMPDIR', ''], $line);
+        $md .= sprintf("# %s\n%s\n", ['plain' => 'plain', 'on' => 'profiling on', 'off' => 'loaded, off'][$side], $line);
+    }
+    $md .= "```\n";
 
     if ($failures) {
         $md .= "\n### Failures\n\n";
