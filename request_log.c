@@ -241,6 +241,47 @@ static void put_uri(rl_line *l, const char *uri)
 	}
 }
 
+/* The URI as the client sent it: REQUEST_URI from the web server (FPM,
+ * CGI: after rewrites SG(request_info).request_uri is only the script),
+ * else the SAPI's path and query (the built-in server), else the script
+ * (CLI), else "-". */
+static void put_request_uri(rl_line *l)
+{
+	char *env = SG(request_info).request_method
+		? sapi_getenv("REQUEST_URI", sizeof("REQUEST_URI") - 1) : NULL;
+	if (env) {
+		if (*env) {
+			put_uri(l, env);
+			efree(env);
+			return;
+		}
+		efree(env);
+	}
+	const char *uri = SG(request_info).request_uri;
+	if (uri && *uri) {
+		const char *qs = SG(request_info).query_string;
+		if (qs && *qs && !strchr(uri, '?')) {
+			char buf[RL_URI_MAX + 2];
+			snprintf(buf, sizeof(buf), "%s?%s", uri, qs);
+			/* a URI cut here still ends with "..." in put_uri when over the limit */
+			put_uri(l, buf);
+		} else {
+			put_uri(l, uri);
+		}
+		return;
+	}
+	const char *script = SG(request_info).path_translated;
+	if (script && *script) {
+		size_t n = strnlen(script, RL_URI_MAX + 1);
+		put_escaped(l, script, n > RL_URI_MAX ? RL_URI_MAX : n);
+		if (n > RL_URI_MAX) {
+			put(l, "...", 3);
+		}
+		return;
+	}
+	put(l, "-", 1);
+}
+
 void mp_request_log_end(void)
 {
 	if (!rl.active) {
@@ -276,19 +317,7 @@ void mp_request_log_end(void)
 		put(&l, "CLI", 3);
 	}
 	put(&l, "\turi=", 5);
-	if (SG(request_info).request_uri && *SG(request_info).request_uri) {
-		put_uri(&l, SG(request_info).request_uri);
-	} else if (SG(request_info).path_translated && *SG(request_info).path_translated) {
-		/* CLI: the script */
-		const char *p = SG(request_info).path_translated;
-		size_t n = strnlen(p, RL_URI_MAX + 1);
-		put_escaped(&l, p, n > RL_URI_MAX ? RL_URI_MAX : n);
-		if (n > RL_URI_MAX) {
-			put(&l, "...", 3);
-		}
-	} else {
-		put(&l, "-", 1);
-	}
+	put_request_uri(&l);
 	putf(&l, "\tmem_start=%zu\tmem_end=%zu\tmem_peak=%zu\trss_start=%" PRIu64 "\trss_end=%" PRIu64
 		"\tdur_ms=%" PRId64 ".%03d\tprofiling=%s\n",
 		rl.mem0, mem1, peak, rl.rss0, rss1,

@@ -231,8 +231,21 @@ void mp_signal_mshutdown(void)
 	for (size_t i = 0; i < MP_NSIGS; i++) {
 		mp_sig_entry *e = &mp_sigs[i];
 #ifdef ZEND_SIGNALS
-		if (e->zend_touched && SIGG(handlers)[e->signo - 1].handler == (void *)mp_signal_handler) {
-			SIGG(handlers)[e->signo - 1] = e->zend_old;
+		/* zend's table can hold our handler even if we never wrote to it:
+		 * at request start it adopts whatever the kernel had (ours, from
+		 * MINIT) and puts its trampoline in the kernel instead */
+		zend_signal_entry_t *z = &SIGG(handlers)[e->signo - 1];
+		if (z->handler == (void *)mp_signal_handler) {
+			if (e->zend_touched) {
+				*z = e->zend_old;
+			} else if (e->touched) {
+				z->flags = e->old.sa_flags;
+				z->handler = (e->old.sa_flags & SA_SIGINFO)
+					? (void *)e->old.sa_sigaction : (void *)e->old.sa_handler;
+			} else {
+				z->flags = 0;
+				z->handler = (void *)SIG_DFL;
+			}
 		}
 #endif
 		if (e->touched) {

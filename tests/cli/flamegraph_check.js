@@ -11,7 +11,8 @@
     results.push((cond ? 'PASS ' : 'FAIL ') + name + (cond ? '' : ': ' + detail));
   }
   function frames() { return Array.prototype.slice.call(document.querySelectorAll('#chart .frame')); }
-  function frame(text) { return frames().filter(function (el) { return el.textContent === text; })[0]; }
+  // a drawn frame by its label (narrow frames are drawn without text)
+  function frame(text) { return frames().filter(function (el) { return el._label === text; })[0]; }
   function text(id) { return document.getElementById(id).textContent; }
   function click(el) { el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true })); }
   function type(value) {
@@ -44,7 +45,7 @@
       check('click zooms', zoomed && Math.abs(width(zoomed) - chartW) < 2 && zoomed.classList.contains('zoomed'), width(zoomed));
       var anc = frame('Worker::run worker.php:14');
       check('ancestors kept', anc && anc.classList.contains('ancestor'), anc ? anc.className : 'missing');
-      check('other branches hidden', !frame('fib lib.php:52'), 'fib still shown');
+      check('other branches hidden', !frame('main /app/worker.php:5'), 'main:5 still shown');
       check('reset enabled', !document.getElementById('reset').disabled, 'disabled');
       check('zoom in summary', /zoomed on Worker::handle worker\.php:25: 1\.50 MiB$/.test(text('total')), text('total'));
 
@@ -69,29 +70,32 @@
       // Esc zooms out
       type('');
       document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
-      check('Esc resets zoom', document.getElementById('reset').disabled && !!frame('fib lib.php:52'), 'still zoomed');
+      check('Esc resets zoom', document.getElementById('reset').disabled && !!frame('main /app/worker.php:5'), 'still zoomed');
       check('search cleared', document.querySelectorAll('#chart .frame.dim, #chart .frame.match').length === 0 && text('matched') === '', text('matched'));
 
       // clicking an ancestor zooms out to it
-      metric('inuse');
-      click(frame('fib lib.php:53'));
-      click(frame('main /app/worker.php:42'));
-      check('ancestor click zooms out', frame('main /app/worker.php:42').classList.contains('zoomed') && !frame('Worker::run worker.php:14'), text('total'));
+      metric('alloc');
+      click(frame('{closure} lib.php:7'));
+      check('zoom on a callback', frame('{closure} lib.php:7').classList.contains('zoomed') && !frame('json_decode'), text('total'));
+      click(frame('Worker::handle worker.php:23'));
+      check('ancestor click zooms out', frame('Worker::handle worker.php:23').classList.contains('zoomed')
+        && !!frame('array_map') && !frame('json_decode'), text('total'));
       click(document.getElementById('reset'));
+      metric('inuse');
 
       // merge lines
-      var before = frames().filter(function (e) { return /^Worker::handle/.test(e.textContent); }).length;
+      var before = frames().filter(function (e) { return /^Worker::handle/.test(e._label); }).length;
       var merge = document.getElementById('merge');
       merge.checked = true;
       merge.dispatchEvent(new Event('change', { bubbles: true }));
-      var after = frames().filter(function (e) { return e.textContent === 'Worker::handle'; }).length;
+      var after = frames().filter(function (e) { return e._label === 'Worker::handle'; }).length;
       check('merge lines', before === 2 && after === 1, before + ' -> ' + after);
 
       // hover details
       frame('Worker::handle').dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
       check('hover details', /^Worker::handle — \/app\/worker\.php — in-use bytes: 1\.50 MiB \(99\.7% of all\) — self 32\.0 KiB — 1,052 blocks$/.test(text('info')), text('info'));
     } else if (CHECK === 'weird') {
-      check('markup shown as text', !!frame('</script><img src=x onerror=alert(1)> a&b.php:4'), frames().map(function (e) { return e.textContent; }).join('|'));
+      check('markup shown as text', !!frame('<\/script><img src=x onerror=alert(1)> a&b.php:4'), frames().map(function (e) { return e.textContent; }).join('|'));
       check('no injected element', document.querySelectorAll('img').length === 0, 'an <img> exists');
       check('utf-8 names', !!frame('Évènement::traiter a&b.php:10'), 'missing');
       check('title escaped', document.title === 'memprof: weird.pb.gz', document.title);
