@@ -20,6 +20,23 @@ static void *(*prev_realloc)(void *, size_t);
 
 #define MP_BIG_SIZE UINT32_MAX
 
+/* The nursery: a direct-mapped table of recently allocated blocks. Most
+ * blocks die young; those are allocated and freed here without touching the
+ * Judy array. A block whose slot is taken by a newer one moves to Judy. */
+#define MP_NURSERY_BITS 16
+#define MP_NURSERY_MASK ((1u << MP_NURSERY_BITS) - 1)
+typedef struct mp_slot {
+	uintptr_t addr;   /* 0 = empty */
+	Word_t val;
+} mp_slot;
+static mp_slot *mp_nursery;
+
+static zend_always_inline mp_slot *nursery_slot(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	return &mp_nursery[((a >> 3) ^ (a >> (3 + MP_NURSERY_BITS))) & MP_NURSERY_MASK];
+}
+
 static zend_always_inline Word_t pack(uint32_t pos, size_t size)
 {
 	uint32_t s = size >= MP_BIG_SIZE ? MP_BIG_SIZE : (uint32_t)size;
@@ -81,39 +98,66 @@ static zend_always_inline void account_free(uint32_t pos, size_t size)
 	mp_t.inuse_blocks--;
 }
 
-static void track_alloc(void *p, size_t size)
+/* Moves a block's record to the Judy array; false if out of memory. */
+static bool judy_store(uintptr_t addr, Word_t val)
 {
-	uint32_t pos = mp_graph_current_pos();
 	PWord_t slot;
-	JLI(slot, mp_blocks, (Word_t)p);
+	JLI(slot, mp_blocks, (Word_t)addr);
 	if (UNEXPECTED(slot == PJERR)) {
 		mp_g.oom = true;
-		return;
-	}
-	if (UNEXPECTED(size >= MP_BIG_SIZE)) {
-		PWord_t big;
-		JLI(big, mp_big_sizes, (Word_t)p);
-		if (big == PJERR) {
-			int rc;
-			JLD(rc, mp_blocks, (Word_t)p);
-			(void)rc;
-			mp_g.oom = true;
-			return;
-		}
-		*big = size;
+		return false;
 	}
 	if (UNEXPECTED(*slot != 0)) {
 		/* an address we still thought live: its free escaped us */
-		Word_t old = *slot;
-		account_free((uint32_t)(old >> 32), (uint32_t)old);
+		account_free((uint32_t)(*slot >> 32), (uint32_t)*slot);
 	}
-	*slot = pack(pos, size);
+	*slot = val;
+	return true;
+}
+
+static void track_big_alloc(void *p, size_t size, uint32_t pos)
+{
+	PWord_t big;
+	JLI(big, mp_big_sizes, (Word_t)p);
+	if (big == PJERR || !judy_store((uintptr_t)p, pack(pos, size))) {
+		mp_g.oom = true;
+		return;
+	}
+	*big = size;
+	account_alloc(pos, size);
+}
+
+static zend_always_inline void track_alloc(void *p, size_t size)
+{
+	uint32_t pos = mp_graph_current_pos();
+	if (UNEXPECTED(size >= MP_BIG_SIZE)) {
+		track_big_alloc(p, size, pos);
+		return;
+	}
+	mp_slot *s = nursery_slot(p);
+	if (UNEXPECTED(s->addr != 0)) {
+		if (s->addr == (uintptr_t)p) {
+			/* same address still recorded: its free escaped us */
+			account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
+		} else if (!judy_store(s->addr, s->val)) {
+			/* cannot keep the evicted record: forget that block entirely */
+			account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
+		}
+	}
+	s->addr = (uintptr_t)p;
+	s->val = pack(pos, size);
 	account_alloc(pos, size);
 }
 
 /* Forget a block; false if it was not ours (allocated before profiling). */
 static bool track_free(void *p)
 {
+	mp_slot *s = nursery_slot(p);
+	if (EXPECTED(s->addr == (uintptr_t)p)) {
+		s->addr = 0;
+		account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
+		return true;
+	}
 	PWord_t slot;
 	JLG(slot, mp_blocks, (Word_t)p);
 	if (!slot) {
@@ -177,6 +221,10 @@ int mp_tracker_start(void)
 		return SUCCESS;
 	}
 	memset(&mp_t, 0, sizeof(mp_t));
+	mp_nursery = calloc(MP_NURSERY_MASK + 1, sizeof(mp_slot));
+	if (!mp_nursery) {
+		return FAILURE;
+	}
 	mp_blocks = NULL;
 	mp_big_sizes = NULL;
 	mp_heap = zend_mm_get_heap();
@@ -206,9 +254,11 @@ void mp_tracker_stop(void)
 	JLFA(freed, mp_blocks);
 	JLFA(freed, mp_big_sizes);
 	(void)freed;
+	free(mp_nursery);
+	mp_nursery = NULL;
 }
 
 size_t mp_tracker_map_bytes(void)
 {
-	return JudyLMemUsed(mp_blocks) + JudyLMemUsed(mp_big_sizes);
+	return JudyLMemUsed(mp_blocks) + JudyLMemUsed(mp_big_sizes) + (MP_NURSERY_MASK + 1) * sizeof(mp_slot);
 }

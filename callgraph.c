@@ -8,8 +8,11 @@
  * from the engine's own frames instead of guessing. */
 #include "php_memprof.h"
 #include "zend_observer.h"
+#include "zend_closures.h"
 
 mp_graph mp_g;
+
+#define MP_MAX_LINE_SPAN 4096  /* longest function given a direct line table */
 
 /* True while profiling is on; read first thing by every observer callback. */
 static bool mp_observing;
@@ -161,10 +164,13 @@ static uint32_t func_register(const zend_function *f)
 	if (ZEND_USER_CODE(f->type)) {
 		rec->file = str_ref(f->op_array.filename);
 		rec->line_start = f->op_array.line_start;
+		uint32_t span = f->op_array.line_end - f->op_array.line_start + 1;
+		rec->line_span = span <= MP_MAX_LINE_SPAN ? span : 0;
 		rec->kind = f->common.function_name ? MP_FN_USER : MP_FN_MAIN;
 	} else {
 		rec->file = NULL;
 		rec->line_start = 0;
+		rec->line_span = 0;
 		rec->kind = MP_FN_INTERNAL;
 	}
 	return id;
@@ -222,13 +228,59 @@ static uint32_t call_child(uint32_t pos, const zend_function *f)
 	return c;
 }
 
+/* A loop body allocates on many lines of one frame: a per-call table indexed
+ * by line (see frame_pos_miss) finds their positions without hashing. */
+
+static void frame_pos_miss(mp_frame *fr, uint32_t line)
+{
+	mp_node *c = &mp_g.nodes[fr->call];
+	const mp_func *f = &mp_g.funcs[c->fn];
+	uint32_t off = line - f->line_start;
+	uint32_t pos;
+	if (f->kind == MP_FN_INTERNAL && line == 0) {
+		/* internal functions have one line: keep it in the call node itself */
+		if (c->cache_child == MP_NO_NODE) {
+			pos = pos_child(fr->call, 0);
+			mp_g.nodes[fr->call].cache_child = pos;
+		} else {
+			pos = c->cache_child;
+		}
+	} else if (off < f->line_span) {
+		if (!c->line_pos) {
+			c->line_pos = calloc(f->line_span, sizeof(uint32_t));
+		}
+		if (c->line_pos && c->line_pos[off]) {
+			pos = c->line_pos[off] - 1;
+		} else {
+			pos = pos_child(fr->call, line);
+			c = &mp_g.nodes[fr->call]; /* the arena may have moved */
+			if (c->line_pos) {
+				c->line_pos[off] = pos + 1;
+			}
+		}
+	} else {
+		pos = pos_child(fr->call, line);
+	}
+	fr->line = line;
+	fr->pos = pos;
+}
+
 static zend_always_inline uint32_t frame_pos(mp_frame *fr, uint32_t line)
 {
-	if (fr->line != line) {
-		fr->pos = pos_child(fr->call, line);
-		fr->line = line;
+	if (UNEXPECTED(fr->line != line)) {
+		frame_pos_miss(fr, line);
 	}
 	return fr->pos;
+}
+
+static void frame_init(mp_frame *fr, const zend_execute_data *ex, uint32_t call, uint32_t caller_line)
+{
+	fr->ex = ex;
+	fr->func = ex ? ex->func : NULL;
+	fr->call = call;
+	fr->caller_line = caller_line;
+	fr->line = MP_CALL_LINE;
+	fr->pos = root_pos;
 }
 
 static bool stack_reserve(uint32_t depth)
@@ -261,13 +313,7 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	if (count_call) {
 		mp_g.nodes[call].calls++;
 	}
-	mp_frame *fr = &mp_g.stack[++mp_g.sp];
-	fr->ex = ex;
-	fr->func = ex->func;
-	fr->call = call;
-	fr->caller_line = cl;
-	fr->line = MP_CALL_LINE;
-	fr->pos = root_pos;
+	frame_init(&mp_g.stack[++mp_g.sp], ex, call, cl);
 }
 
 /* Rebuild the mirror so that its top is `ex`, keeping the common bottom part. */
@@ -373,10 +419,69 @@ static void mp_observer_end(zend_execute_data *ex, zval *retval)
 	}
 }
 
+/* Asked once per function per request, at its first call. While profiling
+ * is off we decline, so a loaded-but-off extension costs the engine nothing
+ * per call; mp_graph_observe_existing() catches up at enable time. */
 static zend_observer_fcall_handlers mp_observer_init(zend_execute_data *ex)
 {
 	(void)ex;
+	if (!mp_observing) {
+		return (zend_observer_fcall_handlers){NULL, NULL};
+	}
 	return (zend_observer_fcall_handlers){mp_observer_begin, mp_observer_end};
+}
+
+/* Adds our handlers to a function whose observer slots were already set up
+ * (it ran earlier in this request, while we were off). */
+static void observe_func(zend_function *f)
+{
+	if (!f || (f->common.fn_flags & ZEND_ACC_CALL_VIA_TRAMPOLINE)) {
+		return;
+	}
+	void **rtc = ZEND_MAP_PTR_GET(f->common.run_time_cache);
+	if (!rtc || !rtc[zend_observer_fcall_op_array_extension]) {
+		return; /* not called yet: our init will be asked at its first call */
+	}
+	if (zend_observer_remove_begin_handler(f, mp_observer_begin)) {
+		zend_observer_add_begin_handler(f, mp_observer_begin); /* was already ours */
+		return;
+	}
+	zend_observer_add_begin_handler(f, mp_observer_begin);
+	zend_observer_add_end_handler(f, mp_observer_end);
+}
+
+static void observe_tree(zend_function *f, int depth)
+{
+	observe_func(f);
+	if (f && f->type == ZEND_USER_FUNCTION && depth < 64) {
+		/* closures declared inside: created later from these op_arrays */
+		for (uint32_t i = 0; i < f->op_array.num_dynamic_func_defs; i++) {
+			observe_tree((zend_function *)f->op_array.dynamic_func_defs[i], depth + 1);
+		}
+	}
+}
+
+static void observe_existing(void)
+{
+	zend_function *f;
+	zend_class_entry *ce;
+	ZEND_HASH_FOREACH_PTR(EG(function_table), f) {
+		observe_tree(f, 0);
+	} ZEND_HASH_FOREACH_END();
+	ZEND_HASH_FOREACH_PTR(EG(class_table), ce) {
+		ZEND_HASH_FOREACH_PTR(&ce->function_table, f) {
+			observe_tree(f, 0);
+		} ZEND_HASH_FOREACH_END();
+	} ZEND_HASH_FOREACH_END();
+	for (zend_execute_data *ex = EG(current_execute_data); ex; ex = ex->prev_execute_data) {
+		observe_tree(ex->func, 0);
+	}
+	for (uint32_t i = 1; i < EG(objects_store).top; i++) {
+		zend_object *obj = EG(objects_store).object_buckets[i];
+		if (IS_OBJ_VALID(obj) && obj->ce == zend_ce_closure) {
+			observe_tree((zend_function *)zend_get_closure_method_def(obj), 0);
+		}
+	}
 }
 
 void mp_graph_observer_register(void)
@@ -410,9 +515,10 @@ int mp_graph_init(void)
 	node_new(0, MP_CALL_LINE, 0);
 	root_pos = node_child(MP_ROOT, 0, 0);
 	mp_g.sp = 0;
-	mp_g.stack[0] = (mp_frame){NULL, NULL, MP_ROOT, 0, 0, root_pos};
+	frame_init(&mp_g.stack[0], NULL, MP_ROOT, 0);
 	mp_g.nodes[MP_ROOT].calls = 1;
 	mp_observing = true;
+	observe_existing();
 	return SUCCESS;
 }
 
@@ -424,6 +530,9 @@ void mp_graph_free(void)
 		if (rec->name) zend_string_release(rec->name);
 		if (rec->scope) zend_string_release(rec->scope);
 		if (rec->file) zend_string_release(rec->file);
+	}
+	for (uint32_t i = 0; mp_g.nodes && i < mp_g.nnodes; i++) {
+		free(mp_g.nodes[i].line_pos);
 	}
 	free(mp_g.nodes);
 	free(mp_g.table);

@@ -65,7 +65,10 @@ int mp_profile_start(void)
 	}
 	/* mirror the engine's stack first, so the first allocation is placed right */
 	mp_graph_sync_now();
-	mp_tracker_start();
+	if (mp_tracker_start() == FAILURE) {
+		mp_graph_free();
+		return FAILURE;
+	}
 	MEMPROF_G(enabled) = true;
 	return SUCCESS;
 }

@@ -33,6 +33,7 @@ typedef struct mp_node {
 	uint64_t peak_stamp;
 	uint64_t calls;         /* call nodes only */
 	uint32_t first_child, next_sibling; /* child lists, built for export only */
+	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 */
 } mp_node;
 
 typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN } mp_fn_kind;
@@ -45,6 +46,7 @@ typedef struct mp_func {
 	zend_string *scope;     /* class name, or NULL */
 	zend_string *file;      /* NULL for internal functions */
 	uint32_t line_start;
+	uint32_t line_span;     /* lines a direct line table needs, 0 = use the hash */
 	uint8_t kind;
 } mp_func;
 
@@ -53,7 +55,7 @@ typedef struct mp_frame {
 	const zend_function *func;
 	uint32_t call;          /* call node of this frame */
 	uint32_t caller_line;   /* line of the caller when this frame was pushed */
-	uint32_t line;          /* cached current line ... */
+	uint32_t line;          /* most recent line of this frame ... */
 	uint32_t pos;           /* ... and its position node */
 } mp_frame;
 

@@ -17,9 +17,9 @@ declare(strict_types=1);
 final class Job
 {
     public function __construct(
-        public readonly int $id,
-        public readonly string $kind,
-        public readonly array $payload,
+        public int $id,
+        public string $kind,
+        public array $payload,
     ) {
     }
 }

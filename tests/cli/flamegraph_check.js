@@ -93,7 +93,7 @@
 
       // hover details
       frame('Worker::handle').dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
-      check('hover details', /^Worker::handle — \/app\/worker\.php — in-use bytes: 1\.50 MiB \(99\.7% of all\) — self 32\.0 KiB — 1,052 blocks$/.test(text('info')), text('info'));
+      check('hover details', /^Worker::handle  —  \/app\/worker\.php  —  in-use bytes: 1\.50 MiB \(99\.7% of all\)  —  self 32\.0 KiB  —  1,052 blocks$/.test(text('info')), text('info'));
     } else if (CHECK === 'weird') {
       check('markup shown as text', !!frame('<\/script><img src=x onerror=alert(1)> a&b.php:4'), frames().map(function (e) { return e.textContent; }).join('|'));
       check('no injected element', document.querySelectorAll('img').length === 0, 'an <img> exists');

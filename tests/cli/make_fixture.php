@@ -15,6 +15,12 @@
  * weird.pb.gz — function names with markup and UTF-8, for the flame graph
  *
  * The expected numbers are in tests/cli/run.sh; change both together.
+ *
+ * go_heap.pb.gz, beside them, is not made here: it is a real heap profile
+ * written by Go's runtime/pprof.WriteHeapProfile (a small program leaking
+ * 500 x 2 KiB slices through a recursion, with MemProfileRate = 1), kept to
+ * test a profile from another writer: four sample types, no peak, inlined
+ * frames, mappings and labels.
  */
 
 declare(strict_types=1);

@@ -186,6 +186,16 @@ expect "top reads unpacked fields, other ids" 0 \
     "614400 95.3% 400 614400 95.3% 400 str_repeat php:internal" \
     "24576 3.8% 21 640576 99.3% 471 Worker::handle /app/worker.php"
 
+gzip -dc "$FIX/new.pb.gz" >"$TMP/raw.pb"
+run_memprof top --by function --exact -n 1 "$TMP/raw.pb"
+expect "top reads an uncompressed profile" 0 \
+    "1536000 97.5% 1000 1536000 97.5% 1000 str_repeat php:internal"
+
+bin/memprof top --by function --exact -n 1 "$FIX/new.pb.gz" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect "bin/memprof runs directly, with php.ini" 0 \
+    "1536000 97.5% 1000 1536000 97.5% 1000 str_repeat php:internal"
+
 run_memprof top -n 3 "$FIX/go_heap.pb.gz"
 expect "top of a Go heap profile (4 sample types, inlined frames)" 0 \
     "Metric: in-use bytes (inuse_space), total 1.29 MiB in 808 blocks" \
