@@ -31,10 +31,11 @@ typedef struct mp_slot {
 } mp_slot;
 static mp_slot *mp_nursery;
 
-static zend_always_inline mp_slot *nursery_slot(const void *p)
+/* Two-way sets: the newer record in [0], the older in [1]. */
+static zend_always_inline mp_slot *nursery_set(const void *p)
 {
 	uintptr_t a = (uintptr_t)p;
-	return &mp_nursery[((a >> 3) ^ (a >> (3 + MP_NURSERY_BITS))) & MP_NURSERY_MASK];
+	return &mp_nursery[((a >> 3) ^ (a >> (2 + MP_NURSERY_BITS))) & (MP_NURSERY_MASK & ~1u)];
 }
 
 static zend_always_inline Word_t pack(uint32_t pos, size_t size)
@@ -134,29 +135,35 @@ static zend_always_inline void track_alloc(void *p, size_t size)
 		track_big_alloc(p, size, pos);
 		return;
 	}
-	mp_slot *s = nursery_slot(p);
-	if (UNEXPECTED(s->addr != 0)) {
-		if (s->addr == (uintptr_t)p) {
-			/* same address still recorded: its free escaped us */
-			account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
-		} else if (!judy_store(s->addr, s->val)) {
-			/* cannot keep the evicted record: forget that block entirely */
-			account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
-		}
+	mp_slot *set = nursery_set(p);
+	if (UNEXPECTED(set[0].addr == (uintptr_t)p || set[1].addr == (uintptr_t)p)) {
+		/* same address still recorded: its free escaped us */
+		mp_slot *s = &set[set[0].addr == (uintptr_t)p ? 0 : 1];
+		account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
+		s->addr = 0;
 	}
-	s->addr = (uintptr_t)p;
-	s->val = pack(pos, size);
+	if (set[0].addr != 0) {
+		if (set[1].addr != 0 && !judy_store(set[1].addr, set[1].val)) {
+			/* cannot keep the evicted record: forget that block entirely */
+			account_free((uint32_t)(set[1].val >> 32), (uint32_t)set[1].val);
+		}
+		set[1] = set[0];
+	}
+	set[0].addr = (uintptr_t)p;
+	set[0].val = pack(pos, size);
 	account_alloc(pos, size);
 }
 
 /* Forget a block; false if it was not ours (allocated before profiling). */
 static bool track_free(void *p)
 {
-	mp_slot *s = nursery_slot(p);
-	if (EXPECTED(s->addr == (uintptr_t)p)) {
-		s->addr = 0;
-		account_free((uint32_t)(s->val >> 32), (uint32_t)s->val);
-		return true;
+	mp_slot *set = nursery_set(p);
+	for (int i = 0; i < 2; i++) {
+		if (set[i].addr == (uintptr_t)p) {
+			set[i].addr = 0;
+			account_free((uint32_t)(set[i].val >> 32), (uint32_t)set[i].val);
+			return true;
+		}
 	}
 	PWord_t slot;
 	JLG(slot, mp_blocks, (Word_t)p);

@@ -128,6 +128,15 @@ static zend_always_inline bool func_matches(const mp_func *rec, const zend_funct
 	return rec->file == NULL;
 }
 
+/* Functions that live until the request ends, so their address cannot be
+ * reused by another one: internal functions, declared functions and methods.
+ * Closures and file-level code can be freed mid-request. */
+static zend_always_inline bool func_is_stable(const zend_function *f)
+{
+	return f->type == ZEND_INTERNAL_FUNCTION
+		|| (f->common.function_name && !(f->common.fn_flags & ZEND_ACC_CLOSURE));
+}
+
 static zend_string *str_ref(zend_string *s)
 {
 	return s ? zend_string_copy(s) : NULL;
@@ -213,7 +222,8 @@ static uint32_t pos_child(uint32_t call, uint32_t line)
 static uint32_t call_child(uint32_t pos, const zend_function *f)
 {
 	mp_node *p = &mp_g.nodes[pos];
-	if (p->cache_func == f && func_matches(&mp_g.funcs[mp_g.nodes[p->cache_child].fn], f)) {
+	if (EXPECTED(p->cache_func == f)
+			&& (EXPECTED(func_is_stable(f)) || func_matches(&mp_g.funcs[mp_g.nodes[p->cache_child].fn], f))) {
 		return p->cache_child;
 	}
 	uint32_t fid = func_id(f);
@@ -304,16 +314,23 @@ static bool stack_reserve(uint32_t depth)
 
 static void push_frame(const zend_execute_data *ex, bool count_call)
 {
-	if (!stack_reserve(mp_g.sp + 1)) {
+	if (UNEXPECTED(mp_g.sp + 1 >= mp_g.cap_stack) && !stack_reserve(mp_g.sp + 1)) {
 		return;
 	}
 	mp_frame *caller = &mp_g.stack[mp_g.sp];
 	uint32_t cl = mp_frame_line(caller->ex);
 	uint32_t call = call_child(frame_pos(caller, cl), ex->func);
+	mp_node *c = &mp_g.nodes[call];
 	if (count_call) {
-		mp_g.nodes[call].calls++;
+		c->calls++;
 	}
-	frame_init(&mp_g.stack[++mp_g.sp], ex, call, cl);
+	mp_frame *fr = &mp_g.stack[++mp_g.sp];
+	frame_init(fr, ex, call, cl);
+	if (ex->func->type == ZEND_INTERNAL_FUNCTION && c->cache_child != MP_NO_NODE) {
+		/* an internal function's only line, already known: no lookup later */
+		fr->line = 0;
+		fr->pos = c->cache_child;
+	}
 }
 
 /* Rebuild the mirror so that its top is `ex`, keeping the common bottom part. */
