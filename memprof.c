@@ -33,7 +33,7 @@ static ZEND_INI_MH(OnUpdateDumpSignal)
 {
 	if (mp_signal_parse(ZSTR_VAL(new_value)) < 0) {
 		php_error_docref(NULL, E_WARNING,
-			"Invalid memprof.dump_signal '%s'; accepted values: empty, SIGUSR1, SIGUSR2, SIGHUP, SIGPROF, SIGURG",
+			"Invalid memprof.dump_signal '%s'; accepted values: empty, SIGUSR1, SIGUSR2, SIGHUP, SIGURG",
 			ZSTR_VAL(new_value));
 		return FAILURE;
 	}
@@ -105,6 +105,7 @@ int mp_export(mp_format fmt, mp_writer *w)
 	}
 	int rc = mp_writer_finish(w);
 	mp_busy = was_busy;
+	mp_signal_export_done();
 	return rc;
 }
 
@@ -253,8 +254,8 @@ static PHP_RSHUTDOWN_FUNCTION(memprof)
 			efree(path);
 		}
 	}
+	mp_request_log_end(); /* before stop: it reports whether profiling was on */
 	mp_profile_stop();
-	mp_request_log_end();
 	return SUCCESS;
 }
 

@@ -163,6 +163,7 @@ int  mp_signal_parse(const char *name);   /* signal number, 0 for "", -1 if inva
 void mp_signal_minit(void);
 void mp_signal_mshutdown(void);
 void mp_signal_rinit(void);               /* (re)installs the handler if configured */
+void mp_signal_export_done(void);         /* a dump deferred during an export may run now */
 
 /* profiling on/off, shared by the observer and the PHP functions */
 int  mp_profile_start(void);

@@ -98,6 +98,12 @@ static void warn_once(const char *what, const char *path, int err)
 
 void mp_request_log_begin(void)
 {
+	if (rl.active) {
+		/* a request that never reached its end (cannot happen with a
+		 * well-behaved SAPI): drop its line rather than the descriptor */
+		close(rl.fd);
+		rl.fd = -1;
+	}
 	rl.active = false;
 	const char *path = MEMPROF_G(request_log);
 	if (!path || !*path) {

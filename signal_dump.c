@@ -75,10 +75,8 @@ int mp_signal_parse(const char *name)
 	return -1;
 }
 
-/* Async-signal-safe: two stores, nothing else. */
-static void mp_signal_handler(int signo)
+static void request_interrupt(void)
 {
-	mp_sig_pending = signo;
 #if PHP_VERSION_ID >= 80200
 	zend_atomic_bool_store_ex(&EG(vm_interrupt), true);
 #else
@@ -86,13 +84,11 @@ static void mp_signal_handler(int signo)
 #endif
 }
 
-static void rearm_interrupt(void)
+/* Async-signal-safe: two stores, nothing else. */
+static void mp_signal_handler(int signo)
 {
-#if PHP_VERSION_ID >= 80200
-	zend_atomic_bool_store_ex(&EG(vm_interrupt), true);
-#else
-	EG(vm_interrupt) = 1;
-#endif
+	mp_sig_pending = signo;
+	request_interrupt();
 }
 
 static void log_line(const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);
@@ -131,9 +127,11 @@ static void mp_interrupt_function(zend_execute_data *execute_data)
 	int signo = mp_sig_pending;
 	if (UNEXPECTED(signo != 0)) {
 		if (mp_busy) {
-			/* PHP code running under one of our exports (a userspace
-			 * stream being written to): dump once that export is done */
-			rearm_interrupt();
+			/* PHP code running under one of our own exports (a userspace
+			 * stream being written to): a nested export is not safe. The
+			 * signal stays pending for the next safe point after it (see
+			 * mp_signal_export_done). Re-arming here would spin: the VM
+			 * checks the flag again right after this hook returns. */
 		} else {
 			/* cleared first: a signal during the dump asks for another */
 			mp_sig_pending = 0;
@@ -142,6 +140,15 @@ static void mp_interrupt_function(zend_execute_data *execute_data)
 	}
 	if (prev_interrupt_function) {
 		prev_interrupt_function(execute_data);
+	}
+}
+
+/* To be called when an export has finished (mp_busy back to false): a
+ * signal that came in during it is served at the next safe point. */
+void mp_signal_export_done(void)
+{
+	if (mp_sig_pending && !mp_busy) {
+		request_interrupt();
 	}
 }
 

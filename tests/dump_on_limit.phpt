@@ -2,6 +2,8 @@
 dump_on_limit: the profile is written when the memory limit is hit and the fatal error names it; shutdown functions still run
 --EXTENSIONS--
 memprof
+--SKIPIF--
+<?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_limit is not enforced with USE_ZEND_ALLOC=0'); ?>
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';

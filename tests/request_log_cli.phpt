@@ -2,6 +2,8 @@
 memprof.request_log on the CLI: one parseable line per run, memory and RSS at start and end, profiling on/off, escaping, unwritable path
 --EXTENSIONS--
 memprof
+--SKIPIF--
+<?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_get_usage() is 0 with USE_ZEND_ALLOC=0'); ?>
 --FILE--
 <?php
 require __DIR__ . '/web/inc/signal_driver.php';   // sigw_so(), sigw_tmpdir()

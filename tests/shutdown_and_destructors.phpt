@@ -2,6 +2,8 @@
 Memory limit hit while profiling; destructors and shutdown functions that allocate after the script ends
 --EXTENSIONS--
 memprof
+--SKIPIF--
+<?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_limit is not enforced with USE_ZEND_ALLOC=0'); ?>
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';

@@ -6,8 +6,9 @@
 #   tests/web/fpm_nginx_test.sh            (from the repository root, after make)
 #
 # Environment: MEMPROF_SO (default: modules/memprof.so), PHP_FPM (php-fpm8.2),
-# NGINX (nginx), GO (go), PHP (php, for the helpers), REQUESTS (3000),
-# RSS_BOUND_KB (2048), KEEP_TMP=1 to keep the temp dir.
+# NGINX (nginx), GO (go), PHP (php, for the helpers), REQUESTS (3000), WATCHDOG (170 s),
+# RSS_BOUND_KB (2048), KEEP_TMP=1 to keep the temp dir, OPCACHE=1 to run
+# the same checks with opcache and its tracing JIT loaded in FPM.
 #
 # Two FPM pools, one worker each (pm=static), so one process serves every
 # request of its pool:
@@ -41,21 +42,24 @@ NGINX_PID=
 WATCHDOG_PID=
 
 cleanup() {
-	local rc=$?
+	local rc=$? kids=
 	[ -n "$WATCHDOG_PID" ] && kill "$WATCHDOG_PID" 2>/dev/null
-	if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-		kill -QUIT "$NGINX_PID" 2>/dev/null
-	fi
 	if [ -n "$FPM_PID" ] && kill -0 "$FPM_PID" 2>/dev/null; then
-		kill -QUIT "$FPM_PID" 2>/dev/null
+		kids=$(pgrep -P "$FPM_PID" 2>/dev/null | tr '\n' ' ')
+		kill -TERM "$FPM_PID" 2>/dev/null     # the master stops its workers
+	fi
+	if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+		kill -TERM "$NGINX_PID" 2>/dev/null
 	fi
 	for _ in $(seq 50); do
 		{ [ -z "$NGINX_PID" ] || ! kill -0 "$NGINX_PID" 2>/dev/null; } &&
 		{ [ -z "$FPM_PID" ] || ! kill -0 "$FPM_PID" 2>/dev/null; } && break
 		sleep 0.1
 	done
-	[ -n "$NGINX_PID" ] && kill -KILL "$NGINX_PID" 2>/dev/null
-	[ -n "$FPM_PID" ] && kill -KILL "$FPM_PID" 2>/dev/null
+	# shellcheck disable=SC2086
+	for p in $NGINX_PID $FPM_PID $kids; do
+		kill -KILL "$p" 2>/dev/null
+	done
 	if [ "${KEEP_TMP:-}" = 1 ] || [ "$FAIL" -gt 0 ]; then
 		echo "# temp dir kept: $T"
 	else
@@ -64,10 +68,17 @@ cleanup() {
 	exit $rc
 }
 trap cleanup EXIT
-trap 'echo "# interrupted"; exit 1' INT TERM
+trap 'FAIL=$((FAIL + 1)); echo "not ok - interrupted"; echo "$PASS passed, $FAIL failed"; exit 1' INT TERM
 
-# Never run longer than 3 minutes, whatever hangs.
-( sleep 175; echo "not ok - watchdog: test took longer than 175 s"; kill -TERM $$ ) &
+# Never run longer than 3 minutes, whatever hangs: stopping the servers
+# makes any request in flight fail at once, then the trap cleans up.
+(
+	sleep "${WATCHDOG:-170}"
+	echo "# watchdog: test took longer than ${WATCHDOG:-170} s"
+	kill -TERM $$
+	[ -s "$T/fpm.pid" ] && kill -TERM "$(cat "$T/fpm.pid")" 2>/dev/null
+	[ -s "$T/nginx/nginx.pid" ] && kill -KILL "$(cat "$T/nginx/nginx.pid")" 2>/dev/null
+) &
 WATCHDOG_PID=$!
 
 # ---- prerequisites ---------------------------------------------------------
@@ -112,6 +123,7 @@ $keep = $n > 0 ? memprof_web_marker($n) : '';
 header('Content-Type: text/plain');
 echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off',
     ' xdebug=', extension_loaded('xdebug') ? 'yes' : 'no',
+    ' jit=', function_exists('opcache_get_status') && (opcache_get_status(false)['jit']['on'] ?? false) ? 'on' : 'off',
     ' memprof=', function_exists('memprof_version') ? memprof_version() : 'no',
     ' len=', strlen($keep), "\n";
 PHP
@@ -163,8 +175,13 @@ EOF
 } > "$T/fpm.conf"
 
 # -n: no php.ini and no conf.d scan, so nothing but memprof is loaded (no
-# Xdebug, no opcache). The dump signal is a PHP_INI_SYSTEM setting.
-"$PHP_FPM" -n -F -R -y "$T/fpm.conf" -p "$T" \
+# Xdebug; opcache only with OPCACHE=1). The dump signal is PHP_INI_SYSTEM.
+EXTRA=()
+if [ "${OPCACHE:-}" = 1 ]; then
+	EXTRA=(-d zend_extension=opcache -d opcache.enable=1 -d opcache.jit=tracing
+		-d opcache.jit_buffer_size=32M -d opcache.validate_timestamps=0)
+fi
+"$PHP_FPM" -n -F -R -y "$T/fpm.conf" -p "$T" "${EXTRA[@]}" \
 	-d "extension=$MEMPROF_SO" -d memprof.dump_signal=SIGUSR2 \
 	> "$T/fpm.stdout" 2>&1 &
 FPM_PID=$!
@@ -263,8 +280,8 @@ field() { # key body
 }
 
 B=$(req open off GET /page.php)
-check "the page runs with memprof $(field memprof "$B") loaded and without Xdebug" \
-	test "$(field xdebug "$B")" = no -a "$(field memprof "$B")" != no
+check "the page runs with memprof $(field memprof "$B") loaded and without Xdebug (opcache JIT: $(field jit "$B"))" \
+	test "$(field xdebug "$B")" = no -a "$(field memprof "$B")" != no -a "$(field jit "$B")" = "$([ "${OPCACHE:-}" = 1 ] && echo on || echo off)"
 OPEN_PID=$(field pid "$B")
 B=$(req sec off GET /page.php)
 SEC_PID=$(field pid "$B")
@@ -356,7 +373,7 @@ check "one worker per pool served everything so far (pids $OPEN_PID, $SEC_PID)" 
 # ---- 4. dump signal in an FPM worker -----------------------------------------------
 # Between requests: the worker survives and writes nothing.
 before=$(nfiles sec)
-kill -USR2 "$SEC_PID"
+kill -USR2 "$SEC_PID" 2>/dev/null
 sleep 0.3
 B=$(req sec off GET /page.php)
 check "SIGUSR2 to an idle worker (memprof.dump_signal=SIGUSR2): worker survives, nothing written" \
@@ -366,7 +383,7 @@ before=$(nfiles sec)
 req sec on GET "/slow.php?ms=1500&MEMPROF_PROFILE=1&MEMPROF_SECRET=$SECRET" > "$T/slow.body" &
 SLOW=$!
 sleep 0.6
-kill -USR2 "$SEC_PID"
+kill -USR2 "$SEC_PID" 2>/dev/null
 wait $SLOW
 SLOW_BODY=$(cat "$T/slow.body")
 check "SIGUSR2 during a profiled request: the request completes ($SLOW_BODY)" \
@@ -452,8 +469,13 @@ echo "# rss_end growth between request $WARM and $REQUESTS of the load, from the
 check "request log: rss_end flat over the load too ($RSS_LOG kB)" test "$RSS_LOG" -lt "$RSS_BOUND_KB"
 
 # ---- 7. nothing went wrong on the server side -------------------------------------
-check "php-fpm log: no worker died, no memory errors" \
-	bash -c "! grep -Ei 'exited on signal|SIGSEGV|core dumped|zend_mm_heap corrupted|Allowed memory size|PHP (Fatal|Warning)' '$T/fpm.log'"
+BAD='exited on signal|SIGSEGV|core dumped|zend_mm_heap corrupted|Allowed memory size|PHP (Fatal error|Warning)'
+if grep -Eiq "$BAD" "$T/fpm.log" "$T/nginx/error.log" 2>/dev/null; then
+	not_ok "php-fpm and nginx logs: no worker died, no PHP warning or memory error"
+	grep -Ehi "$BAD" "$T/fpm.log" "$T/nginx/error.log" | head -5 | diag
+else
+	ok "php-fpm and nginx logs: no worker died, no PHP warning or memory error"
+fi
 check "the workers are the ones that started (no respawn)" \
 	test "$(field pid "$(req open off GET /page.php)")" = "$OPEN_PID" -a "$(field pid "$(req sec off GET /page.php)")" = "$SEC_PID"
 

@@ -6,7 +6,7 @@ require_once __DIR__ . '/signal_driver.php';   // sigw_so(), sigw_tmpdir()
 
 /** Starts a server on a free 127.0.0.1 port serving $files (name => code). */
 function srv_start(array $ini, array $files): array {
-    $dir = sigw_tmpdir();
+    $dir = sigw_tmpdir(false);   // removed by srv_stop(), once the server is gone
     mkdir("$dir/www");
     foreach ($files as $name => $code) {
         file_put_contents("$dir/www/$name", $code);
@@ -41,6 +41,9 @@ function srv_stop(array $s): void {
     if (is_resource($s['proc'])) {
         proc_terminate($s['proc']);
         proc_close($s['proc']);
+    }
+    if (is_dir($s['dir'])) {
+        sigw_rmtree($s['dir']);
     }
 }
 

@@ -6,16 +6,23 @@ function sigw_so(): string {
     return getenv('MEMPROF_SO') ?: dirname(__DIR__, 3) . '/modules/memprof.so';
 }
 
-function sigw_tmpdir(): string {
+/** A fresh private directory, removed at exit unless $autoRemove is false. */
+function sigw_tmpdir(bool $autoRemove = true): string {
     $d = sys_get_temp_dir() . '/memprof-sig-' . getmypid() . '-' . bin2hex(random_bytes(4));
     mkdir($d, 0700);
-    register_shutdown_function(function () use ($d) {
-        foreach (glob("$d/{,.}*", GLOB_BRACE) as $f) {
-            if (is_file($f)) unlink($f);
-        }
-        @rmdir($d);
-    });
+    if ($autoRemove) {
+        register_shutdown_function('sigw_rmtree', $d);
+    }
     return $d;
+}
+
+function sigw_rmtree(string $d): void {
+    foreach (scandir($d) ?: [] as $f) {
+        if ($f === '.' || $f === '..') continue;
+        $p = "$d/$f";
+        is_dir($p) && !is_link($p) ? sigw_rmtree($p) : @unlink($p);
+    }
+    @rmdir($d);
 }
 
 /** Starts a worker; $profile: whether MEMPROF_PROFILE=1 is in its environment. */
