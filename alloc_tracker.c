@@ -168,8 +168,7 @@ static bool track_free(void *p)
 	PWord_t slot;
 	JLG(slot, mp_blocks, (Word_t)p);
 	if (!slot) {
-		mp_t.untracked_frees++;
-		return false;
+		return false; /* allocated before profiling: not ours */
 	}
 	Word_t v = *slot;
 	size_t size = (uint32_t)v;
@@ -263,9 +262,4 @@ void mp_tracker_stop(void)
 	(void)freed;
 	free(mp_nursery);
 	mp_nursery = NULL;
-}
-
-size_t mp_tracker_map_bytes(void)
-{
-	return JudyLMemUsed(mp_blocks) + JudyLMemUsed(mp_big_sizes) + (MP_NURSERY_MASK + 1) * sizeof(mp_slot);
 }

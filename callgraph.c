@@ -376,7 +376,7 @@ static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 	return &mp_g.stack[mp_g.sp];
 }
 
-mp_frame *mp_graph_resync(const zend_execute_data *ex)
+static mp_frame *mp_graph_resync(const zend_execute_data *ex)
 {
 	return resync(ex, false);
 }

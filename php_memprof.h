@@ -78,7 +78,6 @@ extern mp_graph mp_g;
 int  mp_graph_init(void);
 void mp_graph_free(void);
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
-mp_frame *mp_graph_resync(const zend_execute_data *ex);
 void mp_graph_observer_register(void);
 void mp_graph_sync_now(void);
 
@@ -109,7 +108,6 @@ typedef struct mp_totals {
 	uint64_t alloc_bytes, alloc_blocks;
 	uint64_t peak_bytes;
 	uint64_t peak_stamp;
-	uint64_t untracked_frees; /* frees of blocks we never saw (passed through) */
 } mp_totals;
 
 extern mp_totals mp_t;
@@ -117,7 +115,6 @@ extern bool mp_busy;      /* our own work in progress: do not track */
 
 int  mp_tracker_start(void);
 void mp_tracker_stop(void);
-size_t mp_tracker_map_bytes(void);
 
 static zend_always_inline uint64_t mp_node_peak_bytes(const mp_node *n)
 {
