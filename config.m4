@@ -11,7 +11,7 @@ PHP_ARG_WITH([judy-dir],
   [no], [no])
 
 if test "$PHP_MEMPROF" != "no"; then
-  dnl Judy: the live-block map. Debian package: libjudy-dev
+  dnl Judy: side maps of the live-block map (large sizes, unaligned addresses). Debian package: libjudy-dev
   AC_MSG_CHECKING([for Judy.h])
   JUDY_DIR=""
   for d in $PHP_JUDY_DIR /usr/local /usr; do
@@ -39,6 +39,6 @@ if test "$PHP_MEMPROF" != "no"; then
     [AC_MSG_ERROR([libz not found or unusable. Install zlib: apt-get install zlib1g-dev])])
 
   PHP_SUBST(MEMPROF_SHARED_LIBADD)
-  MEMPROF_SOURCES="memprof.c alloc_tracker.c callgraph.c profile_walk.c output_file.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c"
+  MEMPROF_SOURCES="memprof.c alloc_tracker.c block_map.c callgraph.c profile_walk.c output_file.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c"
   PHP_NEW_EXTENSION(memprof, $MEMPROF_SOURCES, $ext_shared,, [-std=gnu11 -Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
 fi
