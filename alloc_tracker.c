@@ -52,9 +52,6 @@ static zend_always_inline void account_alloc(uint32_t pos, size_t size)
 	n->alloc_bytes += size;
 	n->alloc_blocks++;
 	mp_t.inuse_bytes += size;
-	mp_t.inuse_blocks++;
-	mp_t.alloc_bytes += size;
-	mp_t.alloc_blocks++;
 	if (mp_t.inuse_bytes > mp_t.peak_bytes) {
 		mp_t.peak_bytes = mp_t.inuse_bytes;
 		mp_t.peak_stamp++;
@@ -68,7 +65,6 @@ static zend_always_inline void account_free(uint32_t pos, size_t size)
 	n->inuse_bytes -= size;
 	n->inuse_blocks--;
 	mp_t.inuse_bytes -= size;
-	mp_t.inuse_blocks--;
 }
 
 static void account_stale(uint32_t pos, size_t size)

@@ -88,7 +88,7 @@ mp_region *mp_bm_region_slow(uintptr_t key, bool create)
 	mp_region *r;
 	while ((r = mp_bm.dir[i]) != NULL) {
 		if (r->key == key) {
-			mp_bm.last = r;
+			mp_bm.cache[key & 63] = r;
 			return r;
 		}
 		i = (i + 1) & mp_bm.dir_mask;
@@ -113,7 +113,7 @@ mp_region *mp_bm_region_slow(uintptr_t key, bool create)
 	/* cap 0 and grow_at 0: the first insert takes the slow path and sizes it */
 	mp_bm.dir[i] = r;
 	mp_bm.nregions++;
-	mp_bm.last = r;
+	mp_bm.cache[key & 63] = r;
 	return r;
 }
 

@@ -59,7 +59,7 @@ typedef struct mp_region {
 typedef struct mp_block_map {
 	mp_region **dir;    /* open addressing by key; NULL = empty */
 	uint32_t dir_mask, nregions;
-	mp_region *last;    /* most recently used region */
+	mp_region *cache[64]; /* direct-mapped by key: chunks in use alternate */
 	size_t bytes;       /* memory held by the slot tables */
 	bool pages_on;      /* directly on the Zend heap: the page layer is usable */
 	uint8_t bin_of[MP_SMALL_MAX / 8 + 1];  /* ceil(size / 8) -> bin */
@@ -97,7 +97,7 @@ static zend_always_inline uint32_t mp_bm_home(uint32_t gran, uint32_t cap)
 static zend_always_inline mp_region *mp_bm_region(uintptr_t addr, bool create)
 {
 	uintptr_t key = addr >> MP_REGION_SHIFT;
-	mp_region *r = mp_bm.last;
+	mp_region *r = mp_bm.cache[key & 63];
 	if (EXPECTED(r != NULL) && EXPECTED(r->key == key)) {
 		return r;
 	}

@@ -173,13 +173,10 @@ static uint32_t func_register(const zend_function *f)
 	if (ZEND_USER_CODE(f->type)) {
 		rec->file = str_ref(f->op_array.filename);
 		rec->line_start = f->op_array.line_start;
-		uint32_t span = f->op_array.line_end - f->op_array.line_start + 1;
-		rec->line_span = span <= MP_MAX_LINE_SPAN ? span : 0;
 		rec->kind = f->common.function_name ? MP_FN_USER : MP_FN_MAIN;
 	} else {
 		rec->file = NULL;
 		rec->line_start = 0;
-		rec->line_span = 0;
 		rec->kind = MP_FN_INTERNAL;
 	}
 	return id;
@@ -219,35 +216,45 @@ static uint32_t pos_child(uint32_t call, uint32_t line)
 	return n == MP_NO_NODE ? root_pos : n;
 }
 
-static uint32_t call_child(uint32_t pos, const zend_function *f)
+static zend_always_inline mp_edge *edge_slot(uint32_t pos, const zend_function *f)
 {
-	mp_node *p = &mp_g.nodes[pos];
-	if (EXPECTED(p->cache_func == f)
-			&& (EXPECTED(func_is_stable(f)) || func_matches(&mp_g.funcs[mp_g.nodes[p->cache_child].fn], f))) {
-		return p->cache_child;
-	}
+	uint32_t h = (uint32_t)((uintptr_t)f >> 4) ^ (pos * 0x9E3779B1u);
+	return &mp_g.edges[(h ^ (h >> 16)) & ((1u << MP_EDGE_BITS) - 1)];
+}
+
+static uint32_t call_child_slow(uint32_t pos, const zend_function *f, mp_edge *e)
+{
 	uint32_t fid = func_id(f);
 	uint32_t c = fid == MP_NO_NODE ? MP_NO_NODE : node_child(pos, MP_CALL_LINE, fid);
 	if (c == MP_NO_NODE) {
 		mp_g.oom = true;
 		return MP_ROOT;
 	}
-	p = &mp_g.nodes[pos]; /* the arena may have moved */
-	p->cache_func = f;
-	p->cache_child = c;
+	e->func = f;
+	e->pos = pos;
+	e->child = c;
 	return c;
 }
 
-/* A loop body allocates on many lines of one frame: a per-call table indexed
- * by line (see frame_pos_miss) finds their positions without hashing. */
+static zend_always_inline uint32_t call_child(uint32_t pos, const zend_function *f)
+{
+	mp_edge *e = edge_slot(pos, f);
+	if (EXPECTED(e->func == f) && EXPECTED(e->pos == pos)
+			&& (EXPECTED(func_is_stable(f)) || func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f))) {
+		return e->child;
+	}
+	return call_child_slow(pos, f, e);
+}
 
-static void frame_pos_miss(mp_frame *fr, uint32_t line)
+/* A loop body allocates on many lines of one frame: a per-call table indexed
+ * by line finds their positions without hashing. Frames keep a pointer to
+ * it (mp_frame_pos); this fills it. */
+void mp_frame_pos_miss(mp_frame *fr, uint32_t line)
 {
 	mp_node *c = &mp_g.nodes[fr->call];
-	const mp_func *f = &mp_g.funcs[c->fn];
-	uint32_t off = line - f->line_start;
+	uint32_t off = line - fr->line_start;
 	uint32_t pos;
-	if (f->kind == MP_FN_INTERNAL && line == 0) {
+	if (fr->func && fr->func->type == ZEND_INTERNAL_FUNCTION && line == 0) {
 		/* internal functions have one line: keep it in the call node itself */
 		if (c->cache_child == MP_NO_NODE) {
 			pos = pos_child(fr->call, 0);
@@ -255,10 +262,11 @@ static void frame_pos_miss(mp_frame *fr, uint32_t line)
 		} else {
 			pos = c->cache_child;
 		}
-	} else if (off < f->line_span) {
+	} else if (off < fr->line_span) {
 		if (!c->line_pos) {
-			c->line_pos = calloc(f->line_span, sizeof(uint32_t));
+			c->line_pos = calloc(fr->line_span, sizeof(uint32_t));
 		}
+		fr->lines = c->line_pos;
 		if (c->line_pos && c->line_pos[off]) {
 			pos = c->line_pos[off] - 1;
 		} else {
@@ -275,22 +283,23 @@ static void frame_pos_miss(mp_frame *fr, uint32_t line)
 	fr->pos = pos;
 }
 
-static zend_always_inline uint32_t frame_pos(mp_frame *fr, uint32_t line)
-{
-	if (UNEXPECTED(fr->line != line)) {
-		frame_pos_miss(fr, line);
-	}
-	return fr->pos;
-}
-
 static void frame_init(mp_frame *fr, const zend_execute_data *ex, uint32_t call, uint32_t caller_line)
 {
+	const zend_function *f = ex ? ex->func : NULL;
 	fr->ex = ex;
-	fr->func = ex ? ex->func : NULL;
+	fr->func = f;
 	fr->call = call;
 	fr->caller_line = caller_line;
 	fr->line = MP_CALL_LINE;
 	fr->pos = root_pos;
+	fr->lines = mp_g.nodes[call].line_pos;
+	fr->line_start = 0;
+	fr->line_span = 0;
+	if (f && ZEND_USER_CODE(f->type)) {
+		uint32_t span = f->op_array.line_end - f->op_array.line_start + 1;
+		fr->line_start = f->op_array.line_start;
+		fr->line_span = span <= MP_MAX_LINE_SPAN ? span : 0;
+	}
 }
 
 static bool stack_reserve(uint32_t depth)
@@ -319,7 +328,7 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	}
 	mp_frame *caller = &mp_g.stack[mp_g.sp];
 	uint32_t cl = mp_frame_line(caller->ex);
-	uint32_t call = call_child(frame_pos(caller, cl), ex->func);
+	uint32_t call = call_child(mp_frame_pos(caller, cl), ex->func);
 	mp_node *c = &mp_g.nodes[call];
 	if (count_call) {
 		c->calls++;
@@ -389,7 +398,7 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 	if (top->ex != ex || (ex && top->func != ex->func)) {
 		top = mp_graph_resync(ex);
 	}
-	return frame_pos(top, mp_frame_line(top->ex));
+	return mp_frame_pos(top, mp_frame_line(top->ex));
 }
 
 /* At enable: frames already running count as one call each. */

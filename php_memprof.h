@@ -25,8 +25,7 @@ typedef struct mp_node {
 	uint32_t parent;        /* call node: caller position; position: its call node */
 	uint32_t line;          /* MP_CALL_LINE for call nodes */
 	uint32_t fn;            /* function id (both kinds) */
-	uint32_t cache_child;   /* position nodes: last call child looked up */
-	const void *cache_func; /* ... and the zend_function it was for */
+	uint32_t cache_child;   /* call nodes of internal functions: their one position */
 	uint64_t inuse_bytes, inuse_blocks;
 	uint64_t alloc_bytes, alloc_blocks;
 	uint64_t peak_bytes, peak_blocks; /* valid only when peak_stamp == tracker's stamp */
@@ -46,18 +45,27 @@ typedef struct mp_func {
 	zend_string *scope;     /* class name, or NULL */
 	zend_string *file;      /* NULL for internal functions */
 	uint32_t line_start;
-	uint32_t line_span;     /* lines a direct line table needs, 0 = use the hash */
 	uint8_t kind;
 } mp_func;
 
 typedef struct mp_frame {
 	const zend_execute_data *ex;
 	const zend_function *func;
+	uint32_t *lines;        /* the call node's line table, once it has one */
 	uint32_t call;          /* call node of this frame */
 	uint32_t caller_line;   /* line of the caller when this frame was pushed */
 	uint32_t line;          /* most recent line of this frame ... */
 	uint32_t pos;           /* ... and its position node */
+	uint32_t line_start, line_span; /* lines covered by `lines` */
 } mp_frame;
+
+/* Recently followed call edges, (position node, function) -> call node:
+ * one line often calls several functions in turn, add(clamp(mul(...))). */
+#define MP_EDGE_BITS 12
+typedef struct mp_edge {
+	const void *func;
+	uint32_t pos, child;
+} mp_edge;
 
 typedef struct mp_graph {
 	mp_node *nodes;
@@ -70,6 +78,7 @@ typedef struct mp_graph {
 	uint32_t ftable_mask;
 	mp_frame *stack;
 	uint32_t sp, cap_stack;
+	mp_edge edges[1u << MP_EDGE_BITS];
 	bool oom;               /* an allocation of ours failed: profile incomplete */
 } mp_graph;
 
@@ -78,6 +87,7 @@ extern mp_graph mp_g;
 int  mp_graph_init(void);
 void mp_graph_free(void);
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
+void mp_frame_pos_miss(mp_frame *fr, uint32_t line);
 void mp_graph_observer_register(void);
 void mp_graph_sync_now(void);
 
@@ -89,23 +99,38 @@ static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
 	return 0;
 }
 
+/* The position node of a frame at a line: the last one, or from the frame's
+ * line table; the first time, from the tree (mp_frame_pos_miss). */
+static zend_always_inline uint32_t mp_frame_pos(mp_frame *fr, uint32_t line)
+{
+	if (EXPECTED(fr->line == line)) {
+		return fr->pos;
+	}
+	uint32_t off = line - fr->line_start;
+	if (EXPECTED(off < fr->line_span) && EXPECTED(fr->lines != NULL) && EXPECTED(fr->lines[off] != 0)) {
+		fr->line = line;
+		fr->pos = fr->lines[off] - 1;
+		return fr->pos;
+	}
+	mp_frame_pos_miss(fr, line);
+	return fr->pos;
+}
+
 /* The position node the current allocation belongs to. */
 static zend_always_inline uint32_t mp_graph_current_pos(void)
 {
 	const zend_execute_data *ex = EG(current_execute_data);
 	mp_frame *top = &mp_g.stack[mp_g.sp];
 	if (EXPECTED(top->ex == ex) && EXPECTED(ex == NULL || top->func == ex->func)) {
-		if (EXPECTED(top->line == mp_frame_line(ex))) {
-			return top->pos;
-		}
+		return mp_frame_pos(top, mp_frame_line(ex));
 	}
 	return mp_graph_pos_slow(top, ex);
 }
 
 /* ---- allocation tracker (alloc_tracker.c) ------------------------------ */
+/* Only what the peak needs: per-node counters add up to the rest at export. */
 typedef struct mp_totals {
-	uint64_t inuse_bytes, inuse_blocks;
-	uint64_t alloc_bytes, alloc_blocks;
+	uint64_t inuse_bytes;
 	uint64_t peak_bytes;
 	uint64_t peak_stamp;
 } mp_totals;
