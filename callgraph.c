@@ -222,28 +222,60 @@ static zend_always_inline mp_edge *edge_slot(uint32_t pos, const zend_function *
 	return &mp_g.edges[(h ^ (h >> 16)) & ((1u << MP_EDGE_BITS) - 1)];
 }
 
-static uint32_t call_child_slow(uint32_t pos, const zend_function *f, mp_edge *e)
+static void edge_flush(mp_edge *e)
+{
+	if (e->calls) {
+		mp_g.nodes[e->child].calls += e->calls;
+		e->calls = 0;
+	}
+}
+
+void mp_graph_flush_calls(void)
+{
+	for (uint32_t i = 0; i < (1u << MP_EDGE_BITS); i++) {
+		edge_flush(&mp_g.edges[i]);
+	}
+}
+
+/* NULL when out of memory */
+static mp_edge *call_edge_slow(uint32_t pos, const zend_function *f, mp_edge *e)
 {
 	uint32_t fid = func_id(f);
 	uint32_t c = fid == MP_NO_NODE ? MP_NO_NODE : node_child(pos, MP_CALL_LINE, fid);
 	if (c == MP_NO_NODE) {
 		mp_g.oom = true;
-		return MP_ROOT;
+		return NULL;
+	}
+	if (e->func) {
+		edge_flush(e);
 	}
 	e->func = f;
 	e->pos = pos;
 	e->child = c;
-	return c;
+	e->lines = mp_g.nodes[c].line_pos;
+	e->leaf_pos = f->type == ZEND_INTERNAL_FUNCTION ? mp_g.nodes[c].cache_child : MP_NO_NODE;
+	return e;
 }
 
-static zend_always_inline uint32_t call_child(uint32_t pos, const zend_function *f)
+static zend_always_inline mp_edge *call_edge(uint32_t pos, const zend_function *f)
 {
 	mp_edge *e = edge_slot(pos, f);
 	if (EXPECTED(e->func == f) && EXPECTED(e->pos == pos)
 			&& (EXPECTED(func_is_stable(f)) || func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f))) {
-		return e->child;
+		return e;
 	}
-	return call_child_slow(pos, f, e);
+	return call_edge_slow(pos, f, e);
+}
+
+/* The edge that created frame fr, if the cache still holds it. */
+static mp_edge *frame_edge(const mp_frame *fr)
+{
+	if (fr == mp_g.stack || !fr->func) {
+		return NULL;
+	}
+	uint32_t pos = fr[-1].pos;
+	mp_edge *e = edge_slot(pos, fr->func);
+	return e->func == fr->func && e->pos == pos && e->child == fr->call ? e : NULL;
 }
 
 /* A loop body allocates on many lines of one frame: a per-call table indexed
@@ -262,9 +294,17 @@ void mp_frame_pos_miss(mp_frame *fr, uint32_t line)
 		} else {
 			pos = c->cache_child;
 		}
+		mp_edge *e = frame_edge(fr);
+		if (e) {
+			e->leaf_pos = pos;
+		}
 	} else if (off < fr->line_span) {
 		if (!c->line_pos) {
 			c->line_pos = calloc(fr->line_span, sizeof(uint32_t));
+			mp_edge *e = frame_edge(fr);
+			if (e) {
+				e->lines = c->line_pos;
+			}
 		}
 		fr->lines = c->line_pos;
 		if (c->line_pos && c->line_pos[off]) {
@@ -283,7 +323,8 @@ void mp_frame_pos_miss(mp_frame *fr, uint32_t line)
 	fr->pos = pos;
 }
 
-static void frame_init(mp_frame *fr, const zend_execute_data *ex, uint32_t call, uint32_t caller_line)
+static zend_always_inline void frame_init(mp_frame *fr, const zend_execute_data *ex, uint32_t call,
+		uint32_t caller_line, uint32_t *lines)
 {
 	const zend_function *f = ex ? ex->func : NULL;
 	fr->ex = ex;
@@ -292,7 +333,7 @@ static void frame_init(mp_frame *fr, const zend_execute_data *ex, uint32_t call,
 	fr->caller_line = caller_line;
 	fr->line = MP_CALL_LINE;
 	fr->pos = root_pos;
-	fr->lines = mp_g.nodes[call].line_pos;
+	fr->lines = lines;
 	fr->line_start = 0;
 	fr->line_span = 0;
 	if (f && ZEND_USER_CODE(f->type)) {
@@ -328,17 +369,20 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	}
 	mp_frame *caller = &mp_g.stack[mp_g.sp];
 	uint32_t cl = mp_frame_line(caller->ex);
-	uint32_t call = call_child(mp_frame_pos(caller, cl), ex->func);
-	mp_node *c = &mp_g.nodes[call];
-	if (count_call) {
-		c->calls++;
-	}
+	mp_edge *e = call_edge(mp_frame_pos(caller, cl), ex->func);
 	mp_frame *fr = &mp_g.stack[++mp_g.sp];
-	frame_init(fr, ex, call, cl);
-	if (ex->func->type == ZEND_INTERNAL_FUNCTION && c->cache_child != MP_NO_NODE) {
+	if (UNEXPECTED(e == NULL)) {
+		frame_init(fr, ex, MP_ROOT, cl, NULL);
+		return;
+	}
+	if (count_call && UNEXPECTED(++e->calls == UINT32_MAX)) {
+		edge_flush(e);
+	}
+	frame_init(fr, ex, e->child, cl, e->lines);
+	if (e->leaf_pos != MP_NO_NODE) {
 		/* an internal function's only line, already known: no lookup later */
 		fr->line = 0;
-		fr->pos = c->cache_child;
+		fr->pos = e->leaf_pos;
 	}
 }
 
@@ -541,7 +585,7 @@ int mp_graph_init(void)
 	node_new(0, MP_CALL_LINE, 0);
 	root_pos = node_child(MP_ROOT, 0, 0);
 	mp_g.sp = 0;
-	frame_init(&mp_g.stack[0], NULL, MP_ROOT, 0);
+	frame_init(&mp_g.stack[0], NULL, MP_ROOT, 0, NULL);
 	mp_g.nodes[MP_ROOT].calls = 1;
 	mp_observing = true;
 	observe_existing();

@@ -60,11 +60,18 @@ typedef struct mp_frame {
 } mp_frame;
 
 /* Recently followed call edges, (position node, function) -> call node:
- * one line often calls several functions in turn, add(clamp(mul(...))). */
+ * one line often calls several functions in turn, add(clamp(mul(...))).
+ * An entry also carries what a new frame needs from the call node (its line
+ * table, an internal function's position) and the calls counted since it
+ * was filled, so a call does not touch the node at all; the count goes to
+ * the node when the entry is reused and before every export. */
 #define MP_EDGE_BITS 12
 typedef struct mp_edge {
 	const void *func;
+	uint32_t *lines;        /* child's line table (user code), or NULL */
 	uint32_t pos, child;
+	uint32_t leaf_pos;      /* internal function: its one position, or MP_NO_NODE */
+	uint32_t calls;         /* not yet added to the child's node */
 } mp_edge;
 
 typedef struct mp_graph {
@@ -90,6 +97,7 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
 void mp_frame_pos_miss(mp_frame *fr, uint32_t line);
 void mp_graph_observer_register(void);
 void mp_graph_sync_now(void);
+void mp_graph_flush_calls(void);
 
 static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
 {

@@ -15,6 +15,7 @@ bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS])
 
 int mp_view_build(mp_view *v)
 {
+	mp_graph_flush_calls();
 	uint32_t n = mp_g.nnodes;
 	v->self = calloc(n, sizeof(*v->self));
 	v->incl = calloc(n, sizeof(*v->incl));
