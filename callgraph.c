@@ -362,7 +362,7 @@ static bool stack_reserve(uint32_t depth)
 	return true;
 }
 
-static void push_frame(const zend_execute_data *ex, bool count_call)
+static zend_always_inline void push_frame(const zend_execute_data *ex, bool count_call)
 {
 	if (UNEXPECTED(mp_g.sp + 1 >= mp_g.cap_stack) && !stack_reserve(mp_g.sp + 1)) {
 		return;
