@@ -387,10 +387,12 @@ static zend_always_inline void push_frame(const zend_execute_data *ex, bool coun
 }
 
 /* Rebuild the mirror so that its top is `ex`, keeping the common bottom part. */
+/* The engine's frames, innermost first, while resyncing; freed with the graph. */
+static const zend_execute_data **chain;
+static uint32_t chain_cap;
+
 static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 {
-	static const zend_execute_data **chain;
-	static uint32_t chain_cap;
 	uint32_t d = 0;
 
 	for (const zend_execute_data *f = ex; f; f = f->prev_execute_data) {
@@ -610,4 +612,7 @@ void mp_graph_free(void)
 	free(mp_g.ftable);
 	free(mp_g.stack);
 	memset(&mp_g, 0, sizeof(mp_g));
+	free(chain);
+	chain = NULL;
+	chain_cap = 0;
 }
