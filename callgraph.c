@@ -436,13 +436,34 @@ static mp_frame *mp_graph_resync(const zend_execute_data *ex)
 	return resync(ex, false);
 }
 
+/* We take no notification when a frame ends (the engine's end dispatch
+ * costs every call), so the mirror's top may be a frame that has returned.
+ * Dropping entries down to ex's own is exact: a returned frame can never
+ * have the address of a frame that was live all along, and every frame
+ * entered while profiling was pushed when it began. False if ex is not in
+ * the mirror at all (a fiber switch, a frame from before enable...). */
+static bool pop_to(const zend_execute_data *ex)
+{
+	const zend_function *f = ex ? ex->func : NULL;
+	for (uint32_t i = mp_g.sp;; i--) {
+		const mp_frame *fr = &mp_g.stack[i];
+		if (fr->ex == ex && fr->func == f) {
+			mp_g.sp = i;
+			return true;
+		}
+		if (i == 0) {
+			return false;
+		}
+	}
+}
+
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 {
 	while (ex && !ex->func) {
 		ex = ex->prev_execute_data;
 	}
 	if (top->ex != ex || (ex && top->func != ex->func)) {
-		top = mp_graph_resync(ex);
+		top = pop_to(ex) ? &mp_g.stack[mp_g.sp] : mp_graph_resync(ex);
 	}
 	return mp_frame_pos(top, mp_frame_line(top->ex));
 }
@@ -465,30 +486,10 @@ static void mp_observer_begin(zend_execute_data *ex)
 		prev = prev->prev_execute_data;
 	}
 	const mp_frame *top = &mp_g.stack[mp_g.sp];
-	if (UNEXPECTED(top->ex != prev || (prev && top->func != prev->func))) {
+	if (UNEXPECTED(top->ex != prev || (prev && top->func != prev->func)) && !pop_to(prev)) {
 		mp_graph_resync(prev);
 	}
 	push_frame(ex, true);
-}
-
-static void mp_observer_end(zend_execute_data *ex, zval *retval)
-{
-	(void)retval;
-	if (!mp_observing) {
-		return;
-	}
-	if (EXPECTED(mp_g.stack[mp_g.sp].ex == ex)) {
-		mp_g.sp--;
-		return;
-	}
-	/* Frames above ex ended without telling us; drop them too. A miss is
-	 * left for the next resync, which compares against the engine. */
-	for (uint32_t i = mp_g.sp; i > 0 && mp_g.sp - i < 64; i--) {
-		if (mp_g.stack[i].ex == ex) {
-			mp_g.sp = i - 1;
-			return;
-		}
-	}
 }
 
 /* Asked once per function per request, at its first call. While profiling
@@ -500,7 +501,8 @@ static zend_observer_fcall_handlers mp_observer_init(zend_execute_data *ex)
 	if (!mp_observing) {
 		return (zend_observer_fcall_handlers){NULL, NULL};
 	}
-	return (zend_observer_fcall_handlers){mp_observer_begin, mp_observer_end};
+	/* no end handler: see pop_to() */
+	return (zend_observer_fcall_handlers){mp_observer_begin, NULL};
 }
 
 /* Adds our handlers to a function whose observer slots were already set up
@@ -514,12 +516,9 @@ static void observe_func(zend_function *f)
 	if (!rtc || !rtc[zend_observer_fcall_op_array_extension]) {
 		return; /* not called yet: our init will be asked at its first call */
 	}
-	if (zend_observer_remove_begin_handler(f, mp_observer_begin)) {
-		zend_observer_add_begin_handler(f, mp_observer_begin); /* was already ours */
-		return;
-	}
+	/* remove first: never twice, if it was ours already */
+	zend_observer_remove_begin_handler(f, mp_observer_begin);
 	zend_observer_add_begin_handler(f, mp_observer_begin);
-	zend_observer_add_end_handler(f, mp_observer_end);
 }
 
 static void observe_tree(zend_function *f, int depth)
