@@ -281,10 +281,30 @@ static mp_edge *frame_edge(const mp_frame *fr)
 /* A loop body allocates on many lines of one frame: a per-call table indexed
  * by line finds their positions without hashing. Frames keep a pointer to
  * it (mp_frame_pos); this fills it. */
+/* A line table: [start line, span, span slots]; callers hold a pointer to
+ * the first slot so the hot path reads start and span just before it. */
+static uint32_t *line_table_new(uint32_t start, uint32_t span)
+{
+	uint32_t *t = calloc(span + 2, sizeof(uint32_t));
+	if (!t) {
+		return NULL;
+	}
+	t[0] = start;
+	t[1] = span;
+	return t + 2;
+}
+
 void mp_frame_pos_miss(mp_frame *fr, uint32_t line)
 {
 	mp_node *c = &mp_g.nodes[fr->call];
-	uint32_t off = line - fr->line_start;
+	const zend_function *f = fr->func;
+	uint32_t start = 0, span = 0;
+	if (f && ZEND_USER_CODE(f->type)) {
+		start = f->op_array.line_start;
+		span = f->op_array.line_end - start + 1;
+		span = span <= MP_MAX_LINE_SPAN ? span : 0;
+	}
+	uint32_t off = line - start;
 	uint32_t pos;
 	if (fr->func && fr->func->type == ZEND_INTERNAL_FUNCTION && line == 0) {
 		/* internal functions have one line: keep it in the call node itself */
@@ -298,9 +318,9 @@ void mp_frame_pos_miss(mp_frame *fr, uint32_t line)
 		if (e) {
 			e->leaf_pos = pos;
 		}
-	} else if (off < fr->line_span) {
+	} else if (off < span) {
 		if (!c->line_pos) {
-			c->line_pos = calloc(fr->line_span, sizeof(uint32_t));
+			c->line_pos = line_table_new(start, span);
 			mp_edge *e = frame_edge(fr);
 			if (e) {
 				e->lines = c->line_pos;
@@ -334,13 +354,6 @@ static zend_always_inline void frame_init(mp_frame *fr, const zend_execute_data 
 	fr->line = MP_CALL_LINE;
 	fr->pos = root_pos;
 	fr->lines = lines;
-	fr->line_start = 0;
-	fr->line_span = 0;
-	if (f && ZEND_USER_CODE(f->type)) {
-		uint32_t span = f->op_array.line_end - f->op_array.line_start + 1;
-		fr->line_start = f->op_array.line_start;
-		fr->line_span = span <= MP_MAX_LINE_SPAN ? span : 0;
-	}
 }
 
 static bool stack_reserve(uint32_t depth)
@@ -603,7 +616,9 @@ void mp_graph_free(void)
 		if (rec->file) zend_string_release(rec->file);
 	}
 	for (uint32_t i = 0; mp_g.nodes && i < mp_g.nnodes; i++) {
-		free(mp_g.nodes[i].line_pos);
+		if (mp_g.nodes[i].line_pos) {
+			free(mp_g.nodes[i].line_pos - 2);
+		}
 	}
 	free(mp_g.nodes);
 	free(mp_g.table);

@@ -32,7 +32,7 @@ typedef struct mp_node {
 	uint64_t peak_stamp;
 	uint64_t calls;         /* call nodes only */
 	uint32_t first_child, next_sibling; /* child lists, built for export only */
-	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 */
+	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 (see mp_frame.lines) */
 } mp_node;
 
 typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN } mp_fn_kind;
@@ -51,12 +51,12 @@ typedef struct mp_func {
 typedef struct mp_frame {
 	const zend_execute_data *ex;
 	const zend_function *func;
-	uint32_t *lines;        /* the call node's line table, once it has one */
+	uint32_t *lines;        /* the call node's line table, once it has one; lines[-2] is
+	                           the function's first line, lines[-1] the table's length */
 	uint32_t call;          /* call node of this frame */
 	uint32_t caller_line;   /* line of the caller when this frame was pushed */
 	uint32_t line;          /* most recent line of this frame ... */
 	uint32_t pos;           /* ... and its position node */
-	uint32_t line_start, line_span; /* lines covered by `lines` */
 } mp_frame;
 
 /* Recently followed call edges, (position node, function) -> call node:
@@ -114,11 +114,14 @@ static zend_always_inline uint32_t mp_frame_pos(mp_frame *fr, uint32_t line)
 	if (EXPECTED(fr->line == line)) {
 		return fr->pos;
 	}
-	uint32_t off = line - fr->line_start;
-	if (EXPECTED(off < fr->line_span) && EXPECTED(fr->lines != NULL) && EXPECTED(fr->lines[off] != 0)) {
-		fr->line = line;
-		fr->pos = fr->lines[off] - 1;
-		return fr->pos;
+	const uint32_t *t = fr->lines;
+	if (EXPECTED(t != NULL)) {
+		uint32_t off = line - t[-2];
+		if (EXPECTED(off < t[-1]) && EXPECTED(t[off] != 0)) {
+			fr->line = line;
+			fr->pos = t[off] - 1;
+			return fr->pos;
+		}
 	}
 	mp_frame_pos_miss(fr, line);
 	return fr->pos;
