@@ -498,9 +498,15 @@ static void mp_observer_begin(zend_execute_data *ex)
 	while (prev && !prev->func) {
 		prev = prev->prev_execute_data;
 	}
+	const zend_function *pf = prev ? prev->func : NULL;
 	const mp_frame *top = &mp_g.stack[mp_g.sp];
-	if (UNEXPECTED(top->ex != prev || (prev && top->func != prev->func)) && !pop_to(prev)) {
-		mp_graph_resync(prev);
+	if (top->ex != prev || top->func != pf) {
+		/* usually the previous call made by prev has returned: it is on top */
+		if (EXPECTED(mp_g.sp > 0) && EXPECTED(top[-1].ex == prev) && EXPECTED(top[-1].func == pf)) {
+			mp_g.sp--;
+		} else if (!pop_to(prev)) {
+			mp_graph_resync(prev);
+		}
 	}
 	push_frame(ex, true);
 }
