@@ -212,20 +212,20 @@ mp_bm_result mp_bm_insert_slow(uintptr_t addr, uint32_t pos, size_t size, uint32
 
 /* ---- page layer ---------------------------------------------------------- */
 
-static mp_page *page_new(uint8_t bin, mp_page *old)
+/* (Re)sizes a page's slots for size class bin, all empty. */
+static bool page_init(mp_page *pg, uint8_t bin)
 {
 	uint32_t nslots = MP_PAGE_MASK / bin_size[bin] + 1;
-	size_t bytes = sizeof(mp_page) + nslots * sizeof(uint32_t);
-	mp_page *pg = old ? realloc(old, bytes) : malloc(bytes);
-	if (!pg) {
-		return NULL;
+	uint32_t *slot = realloc(pg->slot, nslots * sizeof(uint32_t));
+	if (!slot) {
+		return false;
 	}
-	memset(pg->slot, 0, nslots * sizeof(uint32_t));
+	memset(slot, 0, nslots * sizeof(uint32_t));
+	pg->slot = slot;
 	pg->recip = mp_bm.bin_recip[bin];
 	pg->count = 0;
 	pg->bin = bin;
-	pg->pad = 0;
-	return pg;
+	return true;
 }
 
 mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_t *old_pos, size_t *old_size)
@@ -235,15 +235,14 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_
 		return MP_BM_OOM;
 	}
 	if (!r->pages) {
-		r->pages = calloc(MP_PAGES, sizeof(mp_page *));
+		r->pages = calloc(MP_PAGES, sizeof(mp_page));
 		if (!r->pages) {
 			return MP_BM_OOM;
 		}
 	}
-	mp_page **ppg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
+	mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
 	uint8_t bin = mp_bm.bin_of[(size + 7) >> 3];
-	mp_page *pg = *ppg;
-	if (pg && pg->count) {
+	if (pg->slot && pg->count) {
 		/* The page serves another size class now, so the blocks recorded
 		 * for the old one are gone: their frees escaped us. */
 		uint32_t nslots = MP_PAGE_MASK / bin_size[pg->bin] + 1;
@@ -253,14 +252,12 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_
 			}
 		}
 	}
-	if (!pg || pg->bin != bin || pg->count) {
-		mp_page *npg = page_new(bin, pg);
-		if (!npg) {
-			free(pg);
-			*ppg = NULL;
+	if (!pg->slot || pg->bin != bin || pg->count) {
+		if (!page_init(pg, bin)) {
+			free(pg->slot);
+			memset(pg, 0, sizeof(*pg));
 			return MP_BM_OOM;
 		}
-		*ppg = pg = npg;
 	}
 	pg->slot[mp_bm_slot(pg, addr)] = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
 	pg->count++;
@@ -379,7 +376,7 @@ void mp_bm_free(void)
 		mp_region *r = mp_bm.dir[i];
 		if (r) {
 			for (uint32_t j = 0; r->pages && j < MP_PAGES; j++) {
-				free(r->pages[j]);
+				free(r->pages[j].slot);
 			}
 			free(r->pages);
 			free(r->slots);

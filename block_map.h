@@ -36,19 +36,20 @@
 #define MP_SLOT_SIZE_BITS 12                  /* holds 0..3072 */
 #define MP_SLOT_POS_MAX ((1u << (32 - MP_SLOT_SIZE_BITS)) - 1)
 
-/* The slots of one page; bin and slot count are those of the size class
- * the page serves now. */
+/* A page's entry in its region's directory: the page's size class and its
+ * slots. Kept in the directory (not with the slots) so that finding a slot
+ * is one dependent load less. */
 typedef struct mp_page {
+	uint32_t *slot;     /* pos << 12 | size; 0 = empty (pos is never 0); NULL: no slots yet */
 	uint32_t recip;     /* slot = offset in page * recip >> 32 (= offset / bin size) */
 	uint16_t count;     /* records in use */
 	uint8_t bin;
 	uint8_t pad;
-	uint32_t slot[];    /* pos << 12 | size; 0 = empty (pos is never 0) */
 } mp_page;
 
 typedef struct mp_region {
 	uintptr_t key;      /* address >> MP_REGION_SHIFT */
-	mp_page **pages;    /* MP_PAGES entries, NULL until a small block is recorded here */
+	mp_page *pages;     /* MP_PAGES entries, NULL until a small block is recorded here */
 	uint64_t *slots;    /* pos << 32 | granule << 14 | size; 0 = empty (pos is never 0) */
 	uint32_t cap;       /* slots; any count, homes are found by multiply-shift */
 	uint32_t count;
@@ -183,7 +184,7 @@ static zend_always_inline bool mp_bm_hash_remove(uintptr_t addr, uint32_t *pos, 
 
 static zend_always_inline mp_page *mp_bm_page_of(const mp_region *r, uintptr_t addr)
 {
-	return r->pages ? r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)] : NULL;
+	return r->pages ? &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)] : NULL;
 }
 
 static zend_always_inline uint32_t mp_bm_slot(const mp_page *pg, uintptr_t addr)
@@ -200,7 +201,8 @@ static zend_always_inline mp_bm_result mp_bm_insert(uintptr_t addr, uint32_t pos
 		mp_region *r = mp_bm_region(addr, true);
 		mp_page *pg;
 		uint8_t bin = mp_bm.bin_of[(size + 7) >> 3];
-		if (EXPECTED(r != NULL) && EXPECTED((pg = mp_bm_page_of(r, addr)) != NULL) && EXPECTED(pg->bin == bin)) {
+		if (EXPECTED(r != NULL) && EXPECTED((pg = mp_bm_page_of(r, addr)) != NULL)
+				&& EXPECTED(pg->slot != NULL) && EXPECTED(pg->bin == bin)) {
 			uint32_t *slot = &pg->slot[mp_bm_slot(pg, addr)];
 			uint32_t old = *slot;
 			*slot = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
@@ -226,7 +228,7 @@ static zend_always_inline bool mp_bm_remove(uintptr_t addr, uint32_t *pos, size_
 		return (addr & 7) && mp_bm_remove_slow(addr, pos, size);
 	}
 	mp_page *pg = mp_bm_page_of(r, addr);
-	if (EXPECTED(pg != NULL)) {
+	if (EXPECTED(pg != NULL) && EXPECTED(pg->slot != NULL)) {
 		uint32_t *slot = &pg->slot[mp_bm_slot(pg, addr)];
 		uint32_t v = *slot;
 		if (EXPECTED(v != 0)) {
