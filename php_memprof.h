@@ -135,6 +135,11 @@ static zend_always_inline uint32_t mp_graph_current_pos(void)
 	if (EXPECTED(top->ex == ex) && EXPECTED(ex == NULL || top->func == ex->func)) {
 		return mp_frame_pos(top, mp_frame_line(ex));
 	}
+	/* the frame on top has returned to ours (no end notification, see pop_to) */
+	if (EXPECTED(mp_g.sp > 0) && EXPECTED(top[-1].ex == ex) && ex != NULL && EXPECTED(top[-1].func == ex->func)) {
+		mp_g.sp--;
+		return mp_frame_pos(top - 1, mp_frame_line(ex));
+	}
 	return mp_graph_pos_slow(top, ex);
 }
 
