@@ -50,8 +50,6 @@ static bool region_resize(mp_region *r, uint32_t cap)
 			s[i] = e;
 		}
 	}
-	mp_bm.bytes += (size_t)cap * sizeof(uint64_t);
-	mp_bm.bytes -= (size_t)r->cap * sizeof(uint64_t);
 	free(r->slots);
 	r->slots = s;
 	r->cap = cap;
@@ -336,7 +334,6 @@ void mp_bm_delete_at(mp_region *r, uint32_t i)
 		if (r->count == 0) {
 			/* an emptied chunk: give the table back */
 			free(r->slots);
-			mp_bm.bytes -= (size_t)r->cap * sizeof(uint64_t);
 			r->slots = NULL;
 			r->cap = 0;
 			region_limits(r);

@@ -61,7 +61,6 @@ typedef struct mp_block_map {
 	mp_region **dir;    /* open addressing by key; NULL = empty */
 	uint32_t dir_mask, nregions;
 	mp_region *cache[64]; /* direct-mapped by key: chunks in use alternate */
-	size_t bytes;       /* memory held by the slot tables */
 	bool pages_on;      /* directly on the Zend heap: the page layer is usable */
 	uint8_t bin_of[MP_SMALL_MAX / 8 + 1];  /* ceil(size / 8) -> bin */
 	uint32_t bin_recip[32];
