@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds memprof and runs every test suite: the phpt suite (plain, opcache
 # JIT, Xdebug loaded), the memprof command's tests, the php-fpm + nginx test,
-# and a valgrind run of a subset. Prints "N passed, N failed" last and exits
+# a valgrind run of a subset, and the benchmark workloads under valgrind.
+# Prints "N passed, N failed" last and exits
 # non-zero if anything failed.
 #   ./test.sh             everything
 #   ./test.sh phpt        only the phpt suite, all modes
@@ -66,6 +67,25 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
     grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[valgrind] /"
     count "phpt (valgrind memcheck)" "$p" "$f"
     rm -f "$log"
+
+    # The same checker on the Zend heap itself (USE_ZEND_ALLOC left on), where
+    # the live-block map uses its page slots: every benchmark workload, tiny.
+    vdir=$(mktemp -d)
+    p=0; f=0
+    for w in parser markdown calls churn; do
+        if MEMPROF_PROFILE=1 valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+                php -n -d memory_limit=-1 -d pcre.jit=0 -d extension=tokenizer -d extension=mbstring \
+                -d extension=ctype -d extension=iconv $EXT -d memprof.output_dir="$vdir" \
+                bench/workloads/$w.php tiny >"$vdir/$w.log" 2>&1 \
+                && grep -q "^BENCH live_blocks=" "$vdir/$w.log"; then
+            p=$((p + 1))
+        else
+            f=$((f + 1))
+            echo "[valgrind zend heap] $w failed:"; head -40 "$vdir/$w.log"
+        fi
+    done
+    count "valgrind memcheck, Zend heap (workloads)" "$p" "$f"
+    rm -rf "$vdir"
 fi
 
 for suite in tests/cli/run.sh tests/web/fpm_nginx_test.sh "OPCACHE=1 tests/web/fpm_nginx_test.sh"; do
