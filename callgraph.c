@@ -399,11 +399,11 @@ static zend_always_inline void push_frame(const zend_execute_data *ex, bool coun
 	}
 }
 
-/* Rebuild the mirror so that its top is `ex`, keeping the common bottom part. */
 /* The engine's frames, innermost first, while resyncing; freed with the graph. */
 static const zend_execute_data **chain;
 static uint32_t chain_cap;
 
+/* Rebuild the mirror so that its top is `ex`, keeping the common bottom part. */
 static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 {
 	uint32_t d = 0;
