@@ -226,7 +226,9 @@ static bool page_init(mp_page *pg, uint8_t bin)
 	return true;
 }
 
-mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_t *old_pos, size_t *old_size)
+/* A page seen for the first time, or serving another size class now; its
+ * stale records (frees that escaped us) go to stale_cb. */
+mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 {
 	mp_region *r = mp_bm_region(addr, true);
 	if (!r) {
@@ -259,8 +261,6 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_
 	}
 	pg->slot[mp_bm_slot(pg, addr)] = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
 	pg->count++;
-	(void)old_pos;
-	(void)old_size;
 	return MP_BM_OK;
 }
 

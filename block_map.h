@@ -71,7 +71,7 @@ extern mp_block_map mp_bm;
 typedef enum { MP_BM_OK, MP_BM_REPLACED, MP_BM_OOM } mp_bm_result;
 
 mp_region *mp_bm_region_slow(uintptr_t key, bool create);
-mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_t *old_pos, size_t *old_size);
+mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size);
 mp_bm_result mp_bm_insert_slow(uintptr_t addr, uint32_t pos, size_t size, uint32_t *old_pos, size_t *old_size);
 bool mp_bm_remove_slow(uintptr_t addr, uint32_t *pos, size_t *size);
 void mp_bm_delete_at(mp_region *r, uint32_t i);
@@ -213,7 +213,7 @@ static zend_always_inline mp_bm_result mp_bm_insert(uintptr_t addr, uint32_t pos
 			*old_size = old & ((1u << MP_SLOT_SIZE_BITS) - 1);
 			return MP_BM_REPLACED;
 		}
-		return mp_bm_small_slow(addr, pos, size, old_pos, old_size);
+		return mp_bm_small_slow(addr, pos, size);
 	}
 	return mp_bm_hash_insert(addr, pos, size, old_pos, old_size);
 }
