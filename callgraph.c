@@ -1,11 +1,12 @@
 /* memprof: the call tree and the current position in it.
  *
- * The engine tells us about calls through the observer API; we mirror its
- * stack in mp_g.stack. Every lookup is keyed by integers and pointers: names
- * are only looked at when a profile is exported. When our mirror and
- * EG(current_execute_data) disagree (profiling started mid-request, a frame
- * left without an end notification, a fiber switch...) we rebuild the mirror
- * from the engine's own frames instead of guessing. */
+ * The engine tells us when a call begins through the observer API; we mirror
+ * its stack in mp_g.stack. Every lookup is keyed by integers and pointers:
+ * names are only looked at when a profile is exported. Frames that returned
+ * are dropped when the next call or allocation shows it (pop_to). When our
+ * mirror and EG(current_execute_data) disagree otherwise (profiling started
+ * mid-request, a fiber switch...) we rebuild the mirror from the engine's own
+ * frames instead of guessing. */
 #include "php_memprof.h"
 #include "zend_observer.h"
 #include "zend_closures.h"
