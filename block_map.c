@@ -182,29 +182,22 @@ mp_bm_result mp_bm_insert_slow(uintptr_t addr, uint32_t pos, size_t size, uint32
 		}
 	}
 	if (size < MP_SIZE_ESC) {
-		return mp_bm_insert(addr, pos, size, old_pos, old_size);
+		return mp_bm_hash_insert(addr, pos, size, old_pos, old_size);
 	}
-	/* A large size goes to the side map. Read the size of a record it
-	 * replaces first: the side map entry is shared by both. */
-	uint32_t g = mp_bm_gran(addr);
-	size_t prev = 0;
-	uint32_t i = mp_bm_home(g, r->cap);
-	for (uint64_t e; (e = r->slots[i]) != 0; i = i + 1 == r->cap ? 0 : i + 1) {
-		if ((uint32_t)e >> MP_SIZE_BITS == g) {
-			uint32_t sz = (uint32_t)e & MP_SIZE_ESC;
-			prev = sz == MP_SIZE_ESC ? mp_bm_side_size(addr, false) : sz;
-			break;
-		}
-	}
+	/* A large size goes to the side map, whose entry for this address (if
+	 * any) belongs to a record being replaced: read it before overwriting. */
+	size_t prev = mp_bm_side_size(addr, false);
 	if (!side_put(&side_sizes, addr, size)) {
 		return MP_BM_OOM;
 	}
+	uint32_t g = mp_bm_gran(addr);
 	uint64_t old;
 	if (!mp_bm_put(r, g, (uint64_t)pos << 32 | g << MP_SIZE_BITS | MP_SIZE_ESC, &old)) {
 		return MP_BM_OK;
 	}
+	uint32_t sz = (uint32_t)old & MP_SIZE_ESC;
 	*old_pos = (uint32_t)(old >> 32);
-	*old_size = prev;
+	*old_size = sz == MP_SIZE_ESC ? prev : sz;
 	return MP_BM_REPLACED;
 }
 
