@@ -9,6 +9,7 @@ bool mp_busy;
 
 static zend_mm_heap *mp_heap;
 static bool mp_installed;
+static bool mp_on_heap;   /* nothing between us and the Zend heap: call it directly */
 
 /* What was there before us: another extension's hooks, USE_ZEND_ALLOC=0's
  * system malloc, or (when NULL) the Zend heap itself. */
@@ -105,7 +106,9 @@ static zend_always_inline bool track_free(void *p)
 
 static void *mp_malloc(size_t size)
 {
-	void *p = prev_malloc(size);
+	/* a direct call, not through the function pointer: this runs for every
+	 * allocation of the script */
+	void *p = EXPECTED(mp_on_heap) ? zend_mm_alloc(mp_heap, size) : prev_malloc(size);
 	if (EXPECTED(p != NULL) && EXPECTED(!mp_busy)) {
 		track_alloc(p, size);
 	}
@@ -119,14 +122,18 @@ static void mp_free(void *p)
 	if (EXPECTED(p != NULL)) {
 		track_free(p);
 	}
-	prev_free(p);
+	if (EXPECTED(mp_on_heap)) {
+		zend_mm_free(mp_heap, p);
+	} else {
+		prev_free(p);
+	}
 }
 
 static void *mp_realloc(void *p, size_t size)
 {
 	/* Call the allocator first: on memory-limit errors it does not return,
 	 * and our map must still describe the old block then. */
-	void *np = prev_realloc(p, size);
+	void *np = EXPECTED(mp_on_heap) ? zend_mm_realloc(mp_heap, p, size) : prev_realloc(p, size);
 	if (p) {
 		track_free(p);
 	}
@@ -151,6 +158,7 @@ int mp_tracker_start(void)
 		prev_free = heap_free;
 		prev_realloc = heap_realloc;
 	}
+	mp_on_heap = on_zend_heap;
 	if (mp_bm_init(on_zend_heap ? mp_heap : NULL, account_stale) != 0) {
 		return FAILURE;
 	}

@@ -214,7 +214,6 @@ static bool page_init(mp_page *pg, uint8_t bin)
 	memset(slot, 0, nslots * sizeof(uint32_t));
 	pg->slot = slot;
 	pg->recip = mp_bm.bin_recip[bin];
-	pg->count = 0;
 	pg->bin = bin;
 	return true;
 }
@@ -235,9 +234,10 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 	}
 	mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
 	uint8_t bin = mp_bm.bin_of[(size + 7) >> 3];
-	if (pg->slot && pg->count) {
-		/* The page serves another size class now, so the blocks recorded
-		 * for the old one are gone: their frees escaped us. */
+	if (pg->slot) {
+		/* The page serves another size class now (the fast path takes a
+		 * page whose class did not change), so the blocks recorded for the
+		 * old one are gone: their frees escaped us. */
 		uint32_t nslots = MP_PAGE_MASK / bin_size[pg->bin] + 1;
 		for (uint32_t i = 0; i < nslots; i++) {
 			if (pg->slot[i]) {
@@ -245,15 +245,12 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 			}
 		}
 	}
-	if (!pg->slot || pg->bin != bin || pg->count) {
-		if (!page_init(pg, bin)) {
-			free(pg->slot);
-			memset(pg, 0, sizeof(*pg));
-			return MP_BM_OOM;
-		}
+	if (!page_init(pg, bin)) {
+		free(pg->slot);
+		memset(pg, 0, sizeof(*pg));
+		return MP_BM_OOM;
 	}
 	pg->slot[mp_bm_slot(pg, addr)] = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
-	pg->count++;
 	return MP_BM_OK;
 }
 

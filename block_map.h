@@ -42,9 +42,9 @@
 typedef struct mp_page {
 	uint32_t *slot;     /* pos << 12 | size; 0 = empty (pos is never 0); NULL: no slots yet */
 	uint32_t recip;     /* slot = offset in page * recip >> 32 (= offset / bin size) */
-	uint16_t count;     /* records in use */
-	uint8_t bin;
-	uint8_t pad;
+	uint8_t bin;        /* no record count: the hot paths would pay for it on every event,
+	                       and only a page changing size class (rare) needs to scan */
+	uint8_t pad[3];
 } mp_page;
 
 typedef struct mp_region {
@@ -206,7 +206,6 @@ static zend_always_inline mp_bm_result mp_bm_insert(uintptr_t addr, uint32_t pos
 			uint32_t old = *slot;
 			*slot = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
 			if (EXPECTED(old == 0)) {
-				pg->count++;
 				return MP_BM_OK;
 			}
 			*old_pos = old >> MP_SLOT_SIZE_BITS;
@@ -232,7 +231,6 @@ static zend_always_inline bool mp_bm_remove(uintptr_t addr, uint32_t *pos, size_
 		uint32_t v = *slot;
 		if (EXPECTED(v != 0)) {
 			*slot = 0;
-			pg->count--;
 			*pos = v >> MP_SLOT_SIZE_BITS;
 			*size = v & ((1u << MP_SLOT_SIZE_BITS) - 1);
 			return true;
