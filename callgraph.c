@@ -247,10 +247,10 @@ static mp_edge *call_edge_slow(uint32_t pos, const zend_function *f, mp_edge *e)
 		mp_g.oom = true;
 		return NULL;
 	}
-	if (e->func) {
+	if (e->key) {
 		edge_flush(e);
 	}
-	e->func = f;
+	e->key = (uintptr_t)f | !func_is_stable(f);
 	e->pos = pos;
 	e->child = c;
 	e->lines = mp_g.nodes[c].line_pos;
@@ -261,8 +261,10 @@ static mp_edge *call_edge_slow(uint32_t pos, const zend_function *f, mp_edge *e)
 static zend_always_inline mp_edge *call_edge(uint32_t pos, const zend_function *f)
 {
 	mp_edge *e = edge_slot(pos, f);
-	if (EXPECTED(e->func == f) && EXPECTED(e->pos == pos)
-			&& (EXPECTED(func_is_stable(f)) || func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f))) {
+	if (EXPECTED(e->key == (uintptr_t)f) && EXPECTED(e->pos == pos)) {
+		return e;
+	}
+	if (e->key == ((uintptr_t)f | 1) && e->pos == pos && func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f)) {
 		return e;
 	}
 	return call_edge_slow(pos, f, e);
@@ -276,7 +278,7 @@ static mp_edge *frame_edge(const mp_frame *fr)
 	}
 	uint32_t pos = fr[-1].pos;
 	mp_edge *e = edge_slot(pos, fr->func);
-	return e->func == fr->func && e->pos == pos && e->child == fr->call ? e : NULL;
+	return (e->key & ~(uintptr_t)1) == (uintptr_t)fr->func && e->pos == pos && e->child == fr->call ? e : NULL;
 }
 
 /* A loop body allocates on many lines of one frame: a per-call table indexed
@@ -382,7 +384,8 @@ static zend_always_inline void push_frame(const zend_execute_data *ex, bool coun
 		return;
 	}
 	mp_frame *caller = &mp_g.stack[mp_g.sp];
-	uint32_t cl = mp_frame_line(caller->ex);
+	/* the mirror's frames always have their function (see resync) */
+	uint32_t cl = caller->ex ? mp_func_line(caller->ex, caller->func) : 0;
 	mp_edge *e = call_edge(mp_frame_pos(caller, cl), ex->func);
 	mp_frame *fr = &mp_g.stack[++mp_g.sp];
 	if (UNEXPECTED(e == NULL)) {

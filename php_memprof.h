@@ -67,7 +67,8 @@ typedef struct mp_frame {
  * the node when the entry is reused and before every export. */
 #define MP_EDGE_BITS 12
 typedef struct mp_edge {
-	const void *func;
+	uintptr_t key;          /* the zend_function, | 1 when it can be freed mid-request
+	                           (closures, file-level code): then a hit must be verified */
 	uint32_t *lines;        /* child's line table (user code), or NULL */
 	uint32_t pos, child;
 	uint32_t leaf_pos;      /* internal function: its one position, or MP_NO_NODE */
@@ -127,18 +128,24 @@ static zend_always_inline uint32_t mp_frame_pos(mp_frame *fr, uint32_t line)
 	return fr->pos;
 }
 
+/* The current line of a frame whose function is known to be ex->func. */
+static zend_always_inline uint32_t mp_func_line(const zend_execute_data *ex, const zend_function *f)
+{
+	return ZEND_USER_CODE(f->type) && EXPECTED(ex->opline != NULL) ? ex->opline->lineno : 0;
+}
+
 /* The position node the current allocation belongs to. */
 static zend_always_inline uint32_t mp_graph_current_pos(void)
 {
 	const zend_execute_data *ex = EG(current_execute_data);
 	mp_frame *top = &mp_g.stack[mp_g.sp];
-	if (EXPECTED(top->ex == ex) && EXPECTED(ex == NULL || top->func == ex->func)) {
-		return mp_frame_pos(top, mp_frame_line(ex));
+	if (EXPECTED(top->ex == ex) && EXPECTED(ex != NULL) && EXPECTED(top->func == ex->func)) {
+		return mp_frame_pos(top, mp_func_line(ex, top->func));
 	}
 	/* the frame on top has returned to ours (no end notification, see pop_to) */
 	if (EXPECTED(mp_g.sp > 0) && EXPECTED(top[-1].ex == ex) && ex != NULL && EXPECTED(top[-1].func == ex->func)) {
 		mp_g.sp--;
-		return mp_frame_pos(top - 1, mp_frame_line(ex));
+		return mp_frame_pos(top - 1, mp_func_line(ex, top[-1].func));
 	}
 	return mp_graph_pos_slow(top, ex);
 }
