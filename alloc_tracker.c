@@ -11,26 +11,11 @@ static zend_mm_heap *mp_heap;
 static bool mp_installed;
 static bool mp_on_heap;   /* nothing between us and the Zend heap: call it directly */
 
-/* What was there before us: another extension's hooks, USE_ZEND_ALLOC=0's
- * system malloc, or (when NULL) the Zend heap itself. */
+/* What was there before us: another extension's hooks or USE_ZEND_ALLOC=0's
+ * system malloc; all NULL (and mp_on_heap) for the Zend heap itself. */
 static void *(*prev_malloc)(size_t);
 static void (*prev_free)(void *);
 static void *(*prev_realloc)(void *, size_t);
-
-static void *heap_malloc(size_t size)
-{
-	return zend_mm_alloc(mp_heap, size);
-}
-
-static void heap_free(void *p)
-{
-	zend_mm_free(mp_heap, p);
-}
-
-static void *heap_realloc(void *p, size_t size)
-{
-	return zend_mm_realloc(mp_heap, p, size);
-}
 
 /* Peak bookkeeping, O(1) per event: a node's value at the last high-water
  * mark is saved the first time the node changes after that mark
@@ -152,14 +137,8 @@ int mp_tracker_start(void)
 	memset(&mp_t, 0, sizeof(mp_t));
 	mp_heap = zend_mm_get_heap();
 	zend_mm_get_custom_handlers(mp_heap, &prev_malloc, &prev_free, &prev_realloc);
-	bool on_zend_heap = !prev_malloc || !prev_free || !prev_realloc;
-	if (on_zend_heap) {
-		prev_malloc = heap_malloc;
-		prev_free = heap_free;
-		prev_realloc = heap_realloc;
-	}
-	mp_on_heap = on_zend_heap;
-	if (mp_bm_init(on_zend_heap ? mp_heap : NULL, account_stale) != 0) {
+	mp_on_heap = !prev_malloc || !prev_free || !prev_realloc;
+	if (mp_bm_init(mp_on_heap ? mp_heap : NULL, account_stale) != 0) {
 		return FAILURE;
 	}
 	zend_mm_set_custom_handlers(mp_heap, mp_malloc, mp_free, mp_realloc);
@@ -172,7 +151,7 @@ void mp_tracker_stop(void)
 	if (!mp_installed) {
 		return;
 	}
-	if (prev_malloc == heap_malloc) {
+	if (mp_on_heap) {
 		zend_mm_set_custom_handlers(mp_heap, NULL, NULL, NULL);
 	} else {
 		zend_mm_set_custom_handlers(mp_heap, prev_malloc, prev_free, prev_realloc);
