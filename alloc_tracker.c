@@ -58,9 +58,9 @@ static void account_stale(uint32_t pos, size_t size)
 	account_free(pos, size);
 }
 
-static zend_always_inline void track_alloc(void *p, size_t size)
+/* Records a block for position pos, whatever layer of the map it needs. */
+static void track_alloc(void *p, uint32_t pos, size_t size)
 {
-	uint32_t pos = mp_graph_current_pos();
 	uint32_t old_pos;
 	size_t old_size;
 	switch (mp_bm_insert((uintptr_t)p, pos, size, &old_pos, &old_size)) {
@@ -78,7 +78,7 @@ static zend_always_inline void track_alloc(void *p, size_t size)
 }
 
 /* Forget a block; false if it was not ours (allocated before profiling). */
-static zend_always_inline bool track_free(void *p)
+static bool track_free(void *p)
 {
 	uint32_t pos;
 	size_t size;
@@ -89,14 +89,44 @@ static zend_always_inline bool track_free(void *p)
 	return true;
 }
 
+static zend_never_inline void *track_alloc_ret(void *p, uint32_t pos, size_t size)
+{
+	track_alloc(p, pos, size);
+	return p;
+}
+
+/* Another allocator under us, or our own work in progress. */
+static zend_never_inline void *malloc_slow(size_t size)
+{
+	void *p = mp_on_heap ? zend_mm_alloc(mp_heap, size) : prev_malloc(size);
+	if (p != NULL && !mp_busy) {
+		track_alloc(p, mp_graph_current_pos(), size);
+	}
+	return p;
+}
+
+/* The hot paths below keep to what needs no call of ours, so that little
+ * lives across a call and few registers are saved: this runs for every
+ * allocation and free of the script. Everything else is a tail call. */
 static void *mp_malloc(size_t size)
 {
-	/* a direct call, not through the function pointer: this runs for every
-	 * allocation of the script */
-	void *p = EXPECTED(mp_on_heap) ? zend_mm_alloc(mp_heap, size) : prev_malloc(size);
-	if (EXPECTED(p != NULL) && EXPECTED(!mp_busy)) {
-		track_alloc(p, size);
+	if (UNEXPECTED(!mp_on_heap) || UNEXPECTED(mp_busy)) {
+		return malloc_slow(size);
 	}
+	/* before the heap call, so that only pos and size live across it */
+	uint32_t pos = mp_graph_current_pos();
+	void *p = zend_mm_alloc(mp_heap, size);
+	uint32_t *slot = mp_bm_small_slot_for((uintptr_t)p, pos, size);
+	if (UNEXPECTED(slot == NULL)) {
+		return track_alloc_ret(p, pos, size);
+	}
+	uint32_t old = *slot;
+	*slot = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
+	if (UNEXPECTED(old != 0)) {
+		/* same address still recorded: its free escaped us */
+		account_free(old >> MP_SLOT_SIZE_BITS, old & ((1u << MP_SLOT_SIZE_BITS) - 1));
+	}
+	account_alloc(pos, size);
 	return p;
 }
 
@@ -105,7 +135,14 @@ static void mp_free(void *p)
 	/* Frees are always recorded, even during our own work (mp_busy): a
 	 * tracked block freed unseen would leave its bytes counted forever. */
 	if (EXPECTED(p != NULL)) {
-		track_free(p);
+		uint32_t *slot = mp_bm_small_slot_of((uintptr_t)p);
+		uint32_t v;
+		if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
+			*slot = 0;
+			account_free(v >> MP_SLOT_SIZE_BITS, v & ((1u << MP_SLOT_SIZE_BITS) - 1));
+		} else {
+			track_free(p);
+		}
 	}
 	if (EXPECTED(mp_on_heap)) {
 		zend_mm_free(mp_heap, p);
@@ -124,7 +161,7 @@ static void *mp_realloc(void *p, size_t size)
 	}
 	if (np && EXPECTED(!mp_busy)) {
 		/* the block and its bytes move to the reallocating site */
-		track_alloc(np, size);
+		track_alloc(np, mp_graph_current_pos(), size);
 	}
 	return np;
 }

@@ -191,6 +191,38 @@ static zend_always_inline uint32_t mp_bm_slot(const mp_page *pg, uintptr_t addr)
 	return (uint32_t)(((uint64_t)(addr & MP_PAGE_MASK) * pg->recip) >> 32);
 }
 
+/* The page slot for a small block of this size at addr, if its page is
+ * already set up for that size class (else NULL: mp_bm_insert() does the rest). */
+static zend_always_inline uint32_t *mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size)
+{
+	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX) || UNEXPECTED(!mp_bm.pages_on)) {
+		return NULL;
+	}
+	uintptr_t key = addr >> MP_REGION_SHIFT;
+	const mp_region *r = mp_bm.cache[key & 63];
+	if (UNEXPECTED(r == NULL) || UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
+		return NULL;
+	}
+	const mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
+	if (UNEXPECTED(pg->slot == NULL) || UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
+		return NULL;
+	}
+	return &pg->slot[mp_bm_slot(pg, addr)];
+}
+
+/* The page slot that would hold a small block at addr, if its page has
+ * slots (NULL: ask mp_bm_remove()). */
+static zend_always_inline uint32_t *mp_bm_small_slot_of(uintptr_t addr)
+{
+	uintptr_t key = addr >> MP_REGION_SHIFT;
+	const mp_region *r = mp_bm.cache[key & 63];
+	if (UNEXPECTED(r == NULL) || UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
+		return NULL;
+	}
+	const mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
+	return pg->slot ? &pg->slot[mp_bm_slot(pg, addr)] : NULL;
+}
+
 /* Records a block. MP_BM_REPLACED: a record for the same address was still
  * there (its free escaped us); it is replaced and returned in old_*. */
 static zend_always_inline mp_bm_result mp_bm_insert(uintptr_t addr, uint32_t pos, size_t size,

@@ -359,35 +359,35 @@ static zend_always_inline void frame_init(mp_frame *fr, const zend_execute_data 
 	fr->lines = lines;
 }
 
-static bool stack_reserve(uint32_t depth)
+#define MP_GUARD_EX ((const zend_execute_data *)(uintptr_t)1)
+
+/* Room for at least one more frame above the top. */
+static bool stack_grow(void)
 {
-	if (depth < mp_g.cap_stack) {
-		return true;
-	}
-	uint32_t cap = mp_g.cap_stack * 2;
-	while (cap <= depth) {
-		cap *= 2;
-	}
-	mp_frame *s = realloc(mp_g.stack, (size_t)cap * sizeof(mp_frame));
+	size_t cap = (size_t)(mp_g.stack_last - mp_g.stack + 1) * 2;
+	size_t depth = (size_t)(mp_g.top - mp_g.stack);
+	mp_frame *s = realloc(mp_g.stack - 1, (cap + 1) * sizeof(mp_frame));
 	if (!s) {
 		mp_g.oom = true;
 		return false;
 	}
-	mp_g.stack = s;
-	mp_g.cap_stack = cap;
+	mp_g.stack = s + 1;
+	mp_g.top = mp_g.stack + depth;
+	mp_g.stack_last = mp_g.stack + cap - 1;
 	return true;
 }
 
-static zend_always_inline void push_frame(const zend_execute_data *ex, bool count_call)
+/* Pushes ex, called from the top frame. */
+static void push_frame(const zend_execute_data *ex, bool count_call)
 {
-	if (UNEXPECTED(mp_g.sp + 1 >= mp_g.cap_stack) && !stack_reserve(mp_g.sp + 1)) {
+	if (UNEXPECTED(mp_g.top == mp_g.stack_last) && !stack_grow()) {
 		return;
 	}
-	mp_frame *caller = &mp_g.stack[mp_g.sp];
+	mp_frame *caller = mp_g.top;
 	/* the mirror's frames always have their function (see resync) */
 	uint32_t cl = caller->ex ? mp_func_line(caller->ex, caller->func) : 0;
 	mp_edge *e = call_edge(mp_frame_pos(caller, cl), ex->func);
-	mp_frame *fr = &mp_g.stack[++mp_g.sp];
+	mp_frame *fr = ++mp_g.top;
 	if (UNEXPECTED(e == NULL)) {
 		frame_init(fr, ex, MP_ROOT, cl, NULL);
 		return;
@@ -430,7 +430,8 @@ static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 	}
 	/* chain[d-1] is the outermost frame. Keep what still matches. */
 	uint32_t keep = 0;
-	while (keep < mp_g.sp && keep < d) {
+	uint32_t sp = (uint32_t)(mp_g.top - mp_g.stack);
+	while (keep < sp && keep < d) {
 		const zend_execute_data *e = chain[d - 1 - keep];
 		const mp_frame *fr = &mp_g.stack[keep + 1];
 		if (fr->ex != e || fr->func != e->func) {
@@ -441,11 +442,11 @@ static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 		}
 		keep++;
 	}
-	mp_g.sp = keep;
+	mp_g.top = mp_g.stack + keep;
 	for (uint32_t j = d - keep; j-- > 0;) {
 		push_frame(chain[j], count_calls);
 	}
-	return &mp_g.stack[mp_g.sp];
+	return mp_g.top;
 }
 
 static mp_frame *mp_graph_resync(const zend_execute_data *ex)
@@ -462,16 +463,13 @@ static mp_frame *mp_graph_resync(const zend_execute_data *ex)
 static bool pop_to(const zend_execute_data *ex)
 {
 	const zend_function *f = ex ? ex->func : NULL;
-	for (uint32_t i = mp_g.sp;; i--) {
-		const mp_frame *fr = &mp_g.stack[i];
+	for (mp_frame *fr = mp_g.top; fr >= mp_g.stack; fr--) {
 		if (fr->ex == ex && fr->func == f) {
-			mp_g.sp = i;
+			mp_g.top = fr;
 			return true;
 		}
-		if (i == 0) {
-			return false;
-		}
 	}
+	return false;
 }
 
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
@@ -480,7 +478,7 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 		ex = ex->prev_execute_data;
 	}
 	if (top->ex != ex || (ex && top->func != ex->func)) {
-		top = pop_to(ex) ? &mp_g.stack[mp_g.sp] : mp_graph_resync(ex);
+		top = pop_to(ex) ? mp_g.top : mp_graph_resync(ex);
 	}
 	return mp_frame_pos(top, mp_frame_line(top->ex));
 }
@@ -493,26 +491,81 @@ void mp_graph_sync_now(void)
 
 /* ---- observer ---------------------------------------------------------- */
 
+/* Everything mp_observer_begin() leaves out: frames without a function in
+ * between, a mirror that lost track, first sight of a line or an edge. */
+static zend_never_inline void observer_begin_slow(const zend_execute_data *ex)
+{
+	const zend_execute_data *prev = ex->prev_execute_data;
+	while (prev && !prev->func) {
+		prev = prev->prev_execute_data;
+	}
+	const zend_function *pf = prev ? prev->func : NULL;
+	const mp_frame *top = mp_g.top;
+	if ((top->ex != prev || top->func != pf) && !pop_to(prev)) {
+		mp_graph_resync(prev);
+	}
+	push_frame(ex, true);
+}
+
+/* The common case inline, with nothing kept across a call: the caller is
+ * on top of the mirror (or just below, its previous callee having
+ * returned), at a line it already had, and the edge is cached. */
 static void mp_observer_begin(zend_execute_data *ex)
 {
 	if (!mp_observing) {
 		return;
 	}
 	const zend_execute_data *prev = ex->prev_execute_data;
-	while (prev && !prev->func) {
-		prev = prev->prev_execute_data;
+	const zend_function *pf;
+	if (UNEXPECTED(prev == NULL) || UNEXPECTED((pf = prev->func) == NULL)) {
+		observer_begin_slow(ex);
+		return;
 	}
-	const zend_function *pf = prev ? prev->func : NULL;
-	const mp_frame *top = &mp_g.stack[mp_g.sp];
+	mp_frame *top = mp_g.top;
 	if (top->ex != prev || top->func != pf) {
-		/* usually the previous call made by prev has returned: it is on top */
-		if (EXPECTED(mp_g.sp > 0) && EXPECTED(top[-1].ex == prev) && EXPECTED(top[-1].func == pf)) {
-			mp_g.sp--;
-		} else if (!pop_to(prev)) {
-			mp_graph_resync(prev);
+		/* the guard below the root never matches */
+		top--;
+		if (UNEXPECTED(top->ex != prev) || UNEXPECTED(top->func != pf)) {
+			observer_begin_slow(ex);
+			return;
 		}
+		mp_g.top = top;
 	}
-	push_frame(ex, true);
+	uint32_t cl = mp_func_line(prev, pf);
+	uint32_t pos;
+	if (EXPECTED(top->line == cl)) {
+		pos = top->pos;
+	} else {
+		/* mp_frame_pos() without its miss path */
+		const uint32_t *t = top->lines;
+		uint32_t off;
+		if (UNEXPECTED(t == NULL) || UNEXPECTED((off = cl - t[-2]) >= t[-1]) || UNEXPECTED(t[off] == 0)) {
+			observer_begin_slow(ex);
+			return;
+		}
+		pos = t[off] - 1;
+		top->line = cl;
+		top->pos = pos;
+	}
+	const zend_function *f = ex->func;
+	mp_edge *e = edge_slot(pos, f);
+	if (UNEXPECTED(e->pos != pos) || UNEXPECTED(top == mp_g.stack_last)
+			|| (UNEXPECTED(e->key != (uintptr_t)f)
+				&& (e->key != ((uintptr_t)f | 1) || !func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f)))) {
+		observer_begin_slow(ex);
+		return;
+	}
+	mp_frame *fr = top + 1;
+	frame_init(fr, ex, e->child, cl, e->lines);
+	if (e->leaf_pos != MP_NO_NODE) {
+		/* an internal function's only line, already known: no lookup later */
+		fr->line = 0;
+		fr->pos = e->leaf_pos;
+	}
+	mp_g.top = fr;
+	if (UNEXPECTED(++e->calls == UINT32_MAX)) {
+		edge_flush(e);
+	}
 }
 
 /* Asked once per function per request, at its first call. While profiling
@@ -596,8 +649,12 @@ int mp_graph_init(void)
 	mp_g.funcs = malloc(mp_g.cap_funcs * sizeof(mp_func));
 	mp_g.ftable_mask = 511;
 	mp_g.ftable = calloc(mp_g.ftable_mask + 1, sizeof(uint32_t));
-	mp_g.cap_stack = 256;
-	mp_g.stack = malloc(mp_g.cap_stack * sizeof(mp_frame));
+	mp_frame *stack = calloc(256 + 1, sizeof(mp_frame));
+	if (stack) {
+		stack[0].ex = MP_GUARD_EX;
+		mp_g.stack = stack + 1;
+		mp_g.stack_last = mp_g.stack + 255;
+	}
 	if (!mp_g.nodes || !mp_g.table || !mp_g.funcs || !mp_g.ftable || !mp_g.stack) {
 		mp_graph_free();
 		return FAILURE;
@@ -608,7 +665,7 @@ int mp_graph_init(void)
 	mp_g.nfuncs = 1;
 	node_new(0, MP_CALL_LINE, 0);
 	root_pos = node_child(MP_ROOT, 0, 0);
-	mp_g.sp = 0;
+	mp_g.top = mp_g.stack;
 	frame_init(&mp_g.stack[0], NULL, MP_ROOT, 0, NULL);
 	mp_g.nodes[MP_ROOT].calls = 1;
 	mp_observing = true;
@@ -634,7 +691,7 @@ void mp_graph_free(void)
 	free(mp_g.table);
 	free(mp_g.funcs);
 	free(mp_g.ftable);
-	free(mp_g.stack);
+	free(mp_g.stack ? mp_g.stack - 1 : NULL);
 	memset(&mp_g, 0, sizeof(mp_g));
 	free(chain);
 	chain = NULL;

@@ -84,8 +84,10 @@ typedef struct mp_graph {
 	uint32_t nfuncs, cap_funcs;
 	uint32_t *ftable;       /* function pointer -> func id + 1 */
 	uint32_t ftable_mask;
-	mp_frame *stack;
-	uint32_t sp, cap_stack;
+	mp_frame *stack;        /* [0] is the root; [-1] a guard frame that matches nothing,
+	                           so "the frame below the top" needs no bounds check */
+	mp_frame *top;          /* innermost frame */
+	mp_frame *stack_last;   /* last slot allocated: a push needs top < stack_last */
 	mp_edge edges[1u << MP_EDGE_BITS];
 	bool oom;               /* an allocation of ours failed: profile incomplete */
 } mp_graph;
@@ -138,16 +140,18 @@ static zend_always_inline uint32_t mp_func_line(const zend_execute_data *ex, con
 static zend_always_inline uint32_t mp_graph_current_pos(void)
 {
 	const zend_execute_data *ex = EG(current_execute_data);
-	mp_frame *top = &mp_g.stack[mp_g.sp];
+	mp_frame *top = mp_g.top;
 	if (EXPECTED(top->ex == ex) && EXPECTED(ex != NULL) && EXPECTED(top->func == ex->func)) {
 		return mp_frame_pos(top, mp_func_line(ex, top->func));
 	}
-	/* the frame on top has returned to ours (no end notification, see pop_to) */
-	if (EXPECTED(mp_g.sp > 0) && EXPECTED(top[-1].ex == ex) && ex != NULL && EXPECTED(top[-1].func == ex->func)) {
-		mp_g.sp--;
-		return mp_frame_pos(top - 1, mp_func_line(ex, top[-1].func));
+	/* the frame on top has returned to ours (no end notification, see pop_to);
+	 * below the root is the guard, which never matches */
+	top--;
+	if (EXPECTED(top->ex == ex) && ex != NULL && EXPECTED(top->func == ex->func)) {
+		mp_g.top = top;
+		return mp_frame_pos(top, mp_func_line(ex, top->func));
 	}
-	return mp_graph_pos_slow(top, ex);
+	return mp_graph_pos_slow(top + 1, ex);
 }
 
 /* ---- allocation tracker (alloc_tracker.c) ------------------------------ */
