@@ -508,8 +508,8 @@ static zend_never_inline void observer_begin_slow(const zend_execute_data *ex)
 }
 
 /* The common case inline, with nothing kept across a call: the caller is
- * on top of the mirror (or just below, its previous callee having
- * returned), at a line it already had, and the edge is cached. */
+ * in the mirror (on top, or below callees that have returned), at a line
+ * it already had, and the edge is cached. */
 static void mp_observer_begin(zend_execute_data *ex)
 {
 	if (!mp_observing) {
@@ -523,12 +523,14 @@ static void mp_observer_begin(zend_execute_data *ex)
 	}
 	mp_frame *top = mp_g.top;
 	if (top->ex != prev || top->func != pf) {
-		/* the guard below the root never matches */
-		top--;
-		if (UNEXPECTED(top->ex != prev) || UNEXPECTED(top->func != pf)) {
-			observer_begin_slow(ex);
-			return;
-		}
+		/* prev's earlier callees have returned: drop them (see pop_to) */
+		do {
+			if (UNEXPECTED(top == mp_g.stack)) {
+				observer_begin_slow(ex); /* prev is not in the mirror */
+				return;
+			}
+			top--;
+		} while (top->ex != prev || top->func != pf);
 		mp_g.top = top;
 	}
 	uint32_t cl = mp_func_line(prev, pf);
