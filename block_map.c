@@ -8,6 +8,7 @@
 #include "block_map.h"
 
 mp_block_map mp_bm;
+mp_region mp_bm_no_region = { .key = UINTPTR_MAX };
 static void (*stale_cb)(uint32_t pos, size_t size);
 
 #define BIN_SIZE(num, size, elements, pages, x, y) size,
@@ -350,6 +351,9 @@ int mp_bm_init(zend_mm_heap *zend_heap, void (*stale)(uint32_t pos, size_t size)
 		mp_bm.bin_recip[b] = (uint32_t)((((uint64_t)1 << 32) + bin_size[b] - 1) / bin_size[b]);
 	}
 	mp_bm.pages_on = zend_heap != NULL && bins_match(zend_heap);
+	for (uint32_t i = 0; i < 64; i++) {
+		mp_bm.cache[i] = &mp_bm_no_region;
+	}
 	mp_bm.dir_mask = 63;
 	mp_bm.dir = calloc(mp_bm.dir_mask + 1, sizeof(*mp_bm.dir));
 	side_sizes = NULL;

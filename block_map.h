@@ -60,13 +60,15 @@ typedef struct mp_region {
 typedef struct mp_block_map {
 	mp_region **dir;    /* open addressing by key; NULL = empty */
 	uint32_t dir_mask, nregions;
-	mp_region *cache[64]; /* direct-mapped by key: chunks in use alternate */
+	mp_region *cache[64]; /* direct-mapped by key: chunks in use alternate; never NULL
+	                         while the map is up (an empty entry is mp_bm_no_region) */
 	bool pages_on;      /* directly on the Zend heap: the page layer is usable */
 	uint8_t bin_of[MP_SMALL_MAX / 8 + 1];  /* ceil(size / 8) -> bin */
 	uint32_t bin_recip[32];
 } mp_block_map;
 
 extern mp_block_map mp_bm;
+extern mp_region mp_bm_no_region; /* key matches no address, no pages */
 
 typedef enum { MP_BM_OK, MP_BM_REPLACED, MP_BM_OOM } mp_bm_result;
 
@@ -98,7 +100,7 @@ static zend_always_inline mp_region *mp_bm_region(uintptr_t addr, bool create)
 {
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	mp_region *r = mp_bm.cache[key & 63];
-	if (EXPECTED(r != NULL) && EXPECTED(r->key == key)) {
+	if (EXPECTED(r->key == key)) {
 		return r;
 	}
 	return mp_bm_region_slow(key, create);
@@ -195,12 +197,13 @@ static zend_always_inline uint32_t mp_bm_slot(const mp_page *pg, uintptr_t addr)
  * already set up for that size class (else NULL: mp_bm_insert() does the rest). */
 static zend_always_inline uint32_t *mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size)
 {
-	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX) || UNEXPECTED(!mp_bm.pages_on)) {
+	/* regions have pages only when mp_bm.pages_on */
+	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX)) {
 		return NULL;
 	}
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	const mp_region *r = mp_bm.cache[key & 63];
-	if (UNEXPECTED(r == NULL) || UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
+	if (UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
 		return NULL;
 	}
 	const mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
@@ -216,7 +219,7 @@ static zend_always_inline uint32_t *mp_bm_small_slot_of(uintptr_t addr)
 {
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	const mp_region *r = mp_bm.cache[key & 63];
-	if (UNEXPECTED(r == NULL) || UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
+	if (UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
 		return NULL;
 	}
 	const mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
