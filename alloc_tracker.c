@@ -121,10 +121,10 @@ static void *mp_malloc(size_t size)
 		return track_alloc_ret(p, pos, size);
 	}
 	uint32_t old = *slot;
-	*slot = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
+	*slot = mp_bm_slot_rec(pos, size);
 	if (UNEXPECTED(old != 0)) {
 		/* same address still recorded: its free escaped us */
-		account_free(old >> MP_SLOT_SIZE_BITS, old & ((1u << MP_SLOT_SIZE_BITS) - 1));
+		account_free(mp_bm_slot_pos(old), mp_bm_slot_size(old));
 	}
 	account_alloc(pos, size);
 	return p;
@@ -139,7 +139,7 @@ static void mp_free(void *p)
 		uint32_t v;
 		if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
 			*slot = 0;
-			account_free(v >> MP_SLOT_SIZE_BITS, v & ((1u << MP_SLOT_SIZE_BITS) - 1));
+			account_free(mp_bm_slot_pos(v), mp_bm_slot_size(v));
 		} else {
 			track_free(p);
 		}

@@ -242,7 +242,7 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 		uint32_t nslots = MP_PAGE_MASK / bin_size[pg->bin] + 1;
 		for (uint32_t i = 0; i < nslots; i++) {
 			if (pg->slot[i]) {
-				stale_cb(pg->slot[i] >> MP_SLOT_SIZE_BITS, pg->slot[i] & ((1u << MP_SLOT_SIZE_BITS) - 1));
+				stale_cb(mp_bm_slot_pos(pg->slot[i]), mp_bm_slot_size(pg->slot[i]));
 			}
 		}
 	}
@@ -251,7 +251,7 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 		memset(pg, 0, sizeof(*pg));
 		return MP_BM_OOM;
 	}
-	pg->slot[mp_bm_slot(pg, addr)] = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
+	pg->slot[mp_bm_slot(pg, addr)] = mp_bm_slot_rec(pos, size);
 	return MP_BM_OK;
 }
 

@@ -193,37 +193,58 @@ static zend_always_inline uint32_t mp_bm_slot(const mp_page *pg, uintptr_t addr)
 	return (uint32_t)(((uint64_t)(addr & MP_PAGE_MASK) * pg->recip) >> 32);
 }
 
-/* The page slot for a small block of this size at addr, if its page is
- * already set up for that size class (else NULL: mp_bm_insert() does the rest). */
-static zend_always_inline uint32_t *mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size)
+/* A page slot's record: position node and size. */
+static zend_always_inline uint32_t mp_bm_slot_rec(uint32_t pos, size_t size)
 {
-	/* regions have pages only when mp_bm.pages_on */
-	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX)) {
-		return NULL;
-	}
-	uintptr_t key = addr >> MP_REGION_SHIFT;
-	const mp_region *r = mp_bm.cache[key & 63];
-	if (UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
-		return NULL;
-	}
-	const mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
-	if (UNEXPECTED(pg->slot == NULL) || UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
+	return pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
+}
+static zend_always_inline uint32_t mp_bm_slot_pos(uint32_t rec)
+{
+	return rec >> MP_SLOT_SIZE_BITS;
+}
+static zend_always_inline uint32_t mp_bm_slot_size(uint32_t rec)
+{
+	return rec & ((1u << MP_SLOT_SIZE_BITS) - 1);
+}
+
+/* r's slot for a small block of this size at addr, if its page is set up
+ * for that size class (NULL: a new page, or its class changed). */
+static zend_always_inline uint32_t *mp_bm_page_slot_for(const mp_region *r, uintptr_t addr, size_t size)
+{
+	const mp_page *pg = mp_bm_page_of(r, addr);
+	if (UNEXPECTED(pg == NULL) || UNEXPECTED(pg->slot == NULL) || UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
 		return NULL;
 	}
 	return &pg->slot[mp_bm_slot(pg, addr)];
 }
 
-/* The page slot that would hold a small block at addr, if its page has
- * slots (NULL: ask mp_bm_remove()). */
+/* r's slot that would hold a small block at addr, if its page has slots. */
+static zend_always_inline uint32_t *mp_bm_page_slot_of(const mp_region *r, uintptr_t addr)
+{
+	const mp_page *pg = mp_bm_page_of(r, addr);
+	return EXPECTED(pg != NULL) && EXPECTED(pg->slot != NULL) ? &pg->slot[mp_bm_slot(pg, addr)] : NULL;
+}
+
+/* The allocation hook's fast path: mp_bm_page_slot_for() in the region the
+ * cache holds, NULL when anything is missing (mp_bm_insert() does the rest).
+ * Regions have pages only when mp_bm.pages_on. */
+static zend_always_inline uint32_t *mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size)
+{
+	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX)) {
+		return NULL;
+	}
+	uintptr_t key = addr >> MP_REGION_SHIFT;
+	const mp_region *r = mp_bm.cache[key & 63];
+	return EXPECTED(r->key == key) ? mp_bm_page_slot_for(r, addr, size) : NULL;
+}
+
+/* The free hook's fast path: mp_bm_page_slot_of() in the region the cache
+ * holds (NULL: ask mp_bm_remove()). */
 static zend_always_inline uint32_t *mp_bm_small_slot_of(uintptr_t addr)
 {
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	const mp_region *r = mp_bm.cache[key & 63];
-	if (UNEXPECTED(r->key != key) || UNEXPECTED(r->pages == NULL)) {
-		return NULL;
-	}
-	const mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
-	return pg->slot ? &pg->slot[mp_bm_slot(pg, addr)] : NULL;
+	return EXPECTED(r->key == key) ? mp_bm_page_slot_of(r, addr) : NULL;
 }
 
 /* Records a block. MP_BM_REPLACED: a record for the same address was still
@@ -233,18 +254,15 @@ static zend_always_inline mp_bm_result mp_bm_insert(uintptr_t addr, uint32_t pos
 {
 	if (EXPECTED(mp_bm.pages_on) && EXPECTED(size <= MP_SMALL_MAX) && EXPECTED(pos <= MP_SLOT_POS_MAX)) {
 		mp_region *r = mp_bm_region(addr, true);
-		mp_page *pg;
-		uint8_t bin = mp_bm.bin_of[(size + 7) >> 3];
-		if (EXPECTED(r != NULL) && EXPECTED((pg = mp_bm_page_of(r, addr)) != NULL)
-				&& EXPECTED(pg->slot != NULL) && EXPECTED(pg->bin == bin)) {
-			uint32_t *slot = &pg->slot[mp_bm_slot(pg, addr)];
+		uint32_t *slot = r ? mp_bm_page_slot_for(r, addr, size) : NULL;
+		if (EXPECTED(slot != NULL)) {
 			uint32_t old = *slot;
-			*slot = pos << MP_SLOT_SIZE_BITS | (uint32_t)size;
+			*slot = mp_bm_slot_rec(pos, size);
 			if (EXPECTED(old == 0)) {
 				return MP_BM_OK;
 			}
-			*old_pos = old >> MP_SLOT_SIZE_BITS;
-			*old_size = old & ((1u << MP_SLOT_SIZE_BITS) - 1);
+			*old_pos = mp_bm_slot_pos(old);
+			*old_size = mp_bm_slot_size(old);
 			return MP_BM_REPLACED;
 		}
 		return mp_bm_small_slow(addr, pos, size);
@@ -260,16 +278,13 @@ static zend_always_inline bool mp_bm_remove(uintptr_t addr, uint32_t *pos, size_
 	if (UNEXPECTED(r == NULL)) {
 		return (addr & 7) && mp_bm_remove_slow(addr, pos, size);
 	}
-	mp_page *pg = mp_bm_page_of(r, addr);
-	if (EXPECTED(pg != NULL) && EXPECTED(pg->slot != NULL)) {
-		uint32_t *slot = &pg->slot[mp_bm_slot(pg, addr)];
-		uint32_t v = *slot;
-		if (EXPECTED(v != 0)) {
-			*slot = 0;
-			*pos = v >> MP_SLOT_SIZE_BITS;
-			*size = v & ((1u << MP_SLOT_SIZE_BITS) - 1);
-			return true;
-		}
+	uint32_t *slot = mp_bm_page_slot_of(r, addr);
+	uint32_t v;
+	if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
+		*slot = 0;
+		*pos = mp_bm_slot_pos(v);
+		*size = mp_bm_slot_size(v);
+		return true;
 	}
 	return mp_bm_hash_remove(addr, pos, size);
 }
