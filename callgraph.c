@@ -440,6 +440,9 @@ static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 		if (keep > 0 && fr->caller_line != mp_frame_line(chain[d - keep])) {
 			break;
 		}
+		if (!func_is_stable(e->func) && !func_matches(&mp_g.funcs[mp_g.nodes[fr->call].fn], e->func)) {
+			break; /* another closure or file at a freed one's address */
+		}
 		keep++;
 	}
 	mp_g.top = mp_g.stack + keep;
@@ -472,10 +475,38 @@ static bool pop_to(const zend_execute_data *ex)
 	return false;
 }
 
+/* Without the observer (memprof.observer) no call is reported, so a frame in
+ * the mirror may have returned and another taken its address: every
+ * allocation compares the whole engine stack with the mirror (resync), which
+ * is exact, and costs the stack's depth. Between allocations the mirror is
+ * parked behind walk_guard, which the inline path never matches, so it
+ * always comes here. */
+static bool observer_registered;
+static mp_frame walk_guard[2] = {{.ex = MP_GUARD_EX}, {.ex = MP_GUARD_EX}};
+static mp_frame *walk_top;
+
+static void walk_park(void)
+{
+	walk_top = mp_g.top;
+	mp_g.top = &walk_guard[1];
+}
+
+bool mp_graph_counts_calls(void)
+{
+	return observer_registered;
+}
+
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 {
 	while (ex && !ex->func) {
 		ex = ex->prev_execute_data;
+	}
+	if (!observer_registered) {
+		mp_g.top = walk_top;
+		top = resync(ex, false);
+		uint32_t pos = mp_frame_pos(top, mp_frame_line(top->ex));
+		walk_park();
+		return pos;
 	}
 	if (top->ex != ex || (ex && top->func != ex->func)) {
 		top = pop_to(ex) ? mp_g.top : mp_graph_resync(ex);
@@ -486,6 +517,9 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 /* At enable: frames already running count as one call each. */
 void mp_graph_sync_now(void)
 {
+	if (!observer_registered) {
+		return; /* calls are not counted; the first allocation walks */
+	}
 	resync(EG(current_execute_data), true);
 }
 
@@ -636,6 +670,7 @@ static void observe_existing(void)
 void mp_graph_observer_register(void)
 {
 	zend_observer_fcall_register(mp_observer_init);
+	observer_registered = true;
 }
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -670,6 +705,10 @@ int mp_graph_init(void)
 	mp_g.top = mp_g.stack;
 	frame_init(&mp_g.stack[0], NULL, MP_ROOT, 0, NULL);
 	mp_g.nodes[MP_ROOT].calls = 1;
+	if (!observer_registered) {
+		walk_park();
+		return SUCCESS;
+	}
 	mp_observing = true;
 	observe_existing();
 	return SUCCESS;

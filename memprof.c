@@ -18,26 +18,48 @@ static void (*prev_error_cb)(int type, zend_string *file, const uint32_t line, z
 
 /* ---- ini ---------------------------------------------------------------- */
 
-static ZEND_INI_MH(OnUpdateOutputFormat)
+/* Stores a checked value, or refuses it with a warning naming the setting
+ * and what it accepts (the previous value stays). */
+static int ini_store_checked(bool valid, const char *accepted, zend_ini_entry *entry,
+		zend_string *new_value, void *mh_arg1, void *mh_arg2, void *mh_arg3, int stage)
 {
-	if (mp_format_parse(ZSTR_VAL(new_value)) == MP_FMT_INVALID) {
-		php_error_docref(NULL, E_WARNING,
-			"Invalid memprof.output_format '%s'; accepted values: callgrind, pprof, folded",
-			ZSTR_VAL(new_value));
+	if (!valid) {
+		php_error_docref(NULL, E_WARNING, "Invalid %s '%s'; accepted values: %s",
+			ZSTR_VAL(entry->name), ZSTR_VAL(new_value), accepted);
 		return FAILURE;
 	}
 	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+static ZEND_INI_MH(OnUpdateOutputFormat)
+{
+	return ini_store_checked(mp_format_parse(ZSTR_VAL(new_value)) != MP_FMT_INVALID,
+		"callgrind, pprof, folded", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 static ZEND_INI_MH(OnUpdateDumpSignal)
 {
-	if (mp_signal_parse(ZSTR_VAL(new_value)) < 0) {
-		php_error_docref(NULL, E_WARNING,
-			"Invalid memprof.dump_signal '%s'; accepted values: empty, SIGUSR1, SIGUSR2, SIGHUP, SIGURG",
-			ZSTR_VAL(new_value));
-		return FAILURE;
+	return ini_store_checked(mp_signal_parse(ZSTR_VAL(new_value)) >= 0,
+		"empty, SIGUSR1, SIGUSR2, SIGHUP, SIGURG", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+/* memprof.observer: 1 on, 0 off, 2 auto; -1 if not one of those. The ini
+ * parser hands on/off over as "1"/"". */
+static int observer_mode_parse(const char *v)
+{
+	if (!strcasecmp(v, "on") || !strcmp(v, "1")) {
+		return 1;
 	}
-	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+	if (!strcasecmp(v, "off") || !strcmp(v, "0") || !*v) {
+		return 0;
+	}
+	return !strcasecmp(v, "auto") ? 2 : -1;
+}
+
+static ZEND_INI_MH(OnUpdateObserver)
+{
+	return ini_store_checked(observer_mode_parse(ZSTR_VAL(new_value)) >= 0,
+		"auto, on, off", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
 PHP_INI_BEGIN()
@@ -51,6 +73,8 @@ PHP_INI_BEGIN()
 		dump_signal, zend_memprof_globals, memprof_globals)
 	STD_PHP_INI_ENTRY("memprof.request_log", "", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateString,
 		request_log, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.observer", "auto", PHP_INI_SYSTEM, OnUpdateObserver,
+		observer, zend_memprof_globals, memprof_globals)
 PHP_INI_END()
 
 /* ---- on / off ------------------------------------------------------------ */
@@ -205,7 +229,19 @@ static PHP_MINIT_FUNCTION(memprof)
 	(void)type;
 	(void)module_number;
 	REGISTER_INI_ENTRIES();
-	mp_graph_observer_register();
+	/* The engine's observer costs every call of every request, profiled or
+	 * not, so "auto" takes it only where profiling is planned at startup:
+	 * MEMPROF_PROFILE in the environment, or request triggers configured.
+	 * Elsewhere memprof_enable() still works, from stack walks (README). */
+	int mode = observer_mode_parse(MEMPROF_G(observer) ? MEMPROF_G(observer) : "auto");
+	if (mode == 2) {
+		const char *env = getenv("MEMPROF_PROFILE");
+		const char *secret = MEMPROF_G(trigger_secret);
+		mode = (env && *env) || (secret && *secret);
+	}
+	if (mode == 1) {
+		mp_graph_observer_register();
+	}
 	prev_error_cb = zend_error_cb;
 	zend_error_cb = mp_error_cb;
 	mp_signal_minit();
@@ -265,6 +301,8 @@ static PHP_MINFO_FUNCTION(memprof)
 	php_info_print_table_start();
 	php_info_print_table_row(2, "memprof support", "enabled");
 	php_info_print_table_row(2, "Version", PHP_MEMPROF_VERSION);
+	php_info_print_table_row(2, "Call observer", mp_graph_counts_calls()
+		? "registered (calls counted)" : "not registered (stack walks; calls not counted)");
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }
@@ -319,6 +357,7 @@ PHP_FUNCTION(memprof_enabled_flags)
 	add_assoc_bool(return_value, "native", MEMPROF_G(flag_native));
 	add_assoc_bool(return_value, "dump_on_limit", MEMPROF_G(flag_dump_on_limit));
 	add_assoc_bool(return_value, "autodump", MEMPROF_G(autodump));
+	add_assoc_bool(return_value, "calls", mp_graph_counts_calls());
 }
 
 PHP_FUNCTION(memprof_dump_array)

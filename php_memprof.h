@@ -99,6 +99,7 @@ void mp_graph_free(void);
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
 void mp_frame_pos_miss(mp_frame *fr, uint32_t line);
 void mp_graph_observer_register(void);
+bool mp_graph_counts_calls(void);
 void mp_graph_sync_now(void);
 void mp_graph_flush_calls(void);
 
@@ -189,6 +190,7 @@ ZEND_BEGIN_MODULE_GLOBALS(memprof)
 	char *trigger_secret;
 	char *dump_signal;
 	char *request_log;
+	char *observer;         /* memprof.observer, read once at startup */
 ZEND_END_MODULE_GLOBALS(memprof)
 
 ZEND_EXTERN_MODULE_GLOBALS(memprof)

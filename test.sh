@@ -29,6 +29,7 @@ count() { # name, passed, failed
 EXT="-d extension=$ROOT/modules/memprof.so"
 JIT="-d zend_extension=opcache -d opcache.enable_cli=1 -d opcache.jit=tracing -d opcache.jit_buffer_size=64M"
 XDEBUG="-d zend_extension=xdebug -d xdebug.mode=develop"
+OBS="-d memprof.observer=on"
 
 run_phpt() { # label, extra php args...
     local label=$1; shift
@@ -46,9 +47,14 @@ run_phpt() { # label, extra php args...
 }
 
 if [ "$only" = all ] || [ "$only" = phpt ]; then
+    # "plain" keeps memprof.observer at its default (auto): most tests call
+    # memprof_enable() without MEMPROF_PROFILE, so they profile from stack
+    # walks; the other modes force the call observer (exact mode, calls counted)
     run_phpt plain
-    run_phpt jit $JIT
-    run_phpt xdebug $XDEBUG
+    run_phpt observer $OBS
+    run_phpt jit $JIT $OBS
+    run_phpt jit-walk $JIT
+    run_phpt xdebug $XDEBUG $OBS
 fi
 
 if [ "$only" = all ] || [ "$only" = valgrind ]; then
@@ -57,31 +63,39 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
     else
         sel=$(ls tests/*.phpt | grep -vE "recursion_10000")
     fi
-    log=$(mktemp)
-    # valgrind follows PHP's children; the reference readers we spawn (go,
-    # perl's callgrind_annotate, curl) are not ours to check
-    VALGRIND_OPTS="--trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
-    USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
-        php -n run-tests.php -q --no-color -m -n $EXT -d pcre.jit=0 $sel 2>&1 | tr '\r' '\n' >"$log"
-    p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
-    grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[valgrind] /"
-    count "phpt (valgrind memcheck)" "$p" "$f"
-    rm -f "$log"
+    # both ways of following the stack: the call observer forced, and the
+    # default (auto), which walks the stack in tests without MEMPROF_PROFILE
+    for mode in observer auto; do
+        obs=$([ $mode = observer ] && echo "$OBS" || echo "")
+        log=$(mktemp)
+        # valgrind follows PHP's children; the reference readers we spawn (go,
+        # perl's callgrind_annotate, curl) are not ours to check
+        VALGRIND_OPTS="--trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
+        USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
+            php -n run-tests.php -q --no-color -m -n $EXT $obs -d pcre.jit=0 $sel 2>&1 | tr '\r' '\n' >"$log"
+        p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
+        grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[valgrind $mode] /"
+        count "phpt (valgrind memcheck, $mode)" "$p" "$f"
+        rm -f "$log"
+    done
 
     # The same checker on the Zend heap itself (USE_ZEND_ALLOC left on), where
     # the live-block map uses its page slots: every benchmark workload, tiny.
     vdir=$(mktemp -d)
     p=0; f=0
-    for w in parser markdown calls churn; do
+    for w in parser markdown calls churn calls:walk; do
+        obs=""
+        [ "${w#*:}" = walk ] && obs="-d memprof.observer=off"
+        w=${w%%:*}
         if MEMPROF_PROFILE=1 valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
                 php -n -d memory_limit=-1 -d pcre.jit=0 -d extension=tokenizer -d extension=mbstring \
-                -d extension=ctype -d extension=iconv $EXT -d memprof.output_dir="$vdir" \
+                -d extension=ctype -d extension=iconv $EXT $obs -d memprof.output_dir="$vdir" \
                 bench/workloads/$w.php tiny >"$vdir/$w.log" 2>&1 \
                 && grep -q "^BENCH live_blocks=" "$vdir/$w.log"; then
             p=$((p + 1))
         else
             f=$((f + 1))
-            echo "[valgrind zend heap] $w failed:"; head -40 "$vdir/$w.log"
+            echo "[valgrind zend heap] $w $obs failed:"; head -40 "$vdir/$w.log"
         fi
     done
     count "valgrind memcheck, Zend heap (workloads)" "$p" "$f"

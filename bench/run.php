@@ -734,7 +734,7 @@ function main(array $argv): int
         $o['runs'] === 1 ? '' : 's',
         $o['warmup'],
         $o['warmup'] === 1 ? '' : 's',
-        $o['trigger'] === 'env' ? '`MEMPROF_PROFILE=1`' : '`memprof_enable()` at script start',
+        $o['trigger'] === 'env' ? '`MEMPROF_PROFILE=1` (so memprof.observer=auto takes the call observer)' : '`memprof_enable()` at script start (memprof.observer=auto, no MEMPROF_PROFILE at startup: stack walks, no call observer)',
         implode(' ', array_slice($argv, 1)),
         $elapsed
     );

@@ -1,7 +1,9 @@
 --TEST--
-calls counts entries of a function on each path
+calls counts entries of a function on each path (call observer on)
 --EXTENSIONS--
 memprof
+--INI--
+memprof.observer=on
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';

@@ -18,9 +18,9 @@ $x = after();
 $d = memprof_dump_array();
 $main = mp_main();
 var_dump(mp_node($d, $main, 'one', 'two', 'three', 'str_repeat')['memory_size']);
-var_dump(mp_node($d, $main, 'one', 'two', 'three')['calls']);
+var_dump(mp_calls(mp_node($d, $main, 'one', 'two', 'three'), 1));
 var_dump(mp_node($d, $main, 'after', 'str_repeat')['memory_size']);
-var_dump(mp_node($d, $main, 'after')['calls']);
+var_dump(mp_calls(mp_node($d, $main, 'after'), 1));
 memprof_disable();
 ?>
 --EXPECT--

@@ -13,7 +13,7 @@ memprof_disable();
 var_dump(memprof_enabled_flags());
 ?>
 --EXPECT--
-array(4) {
+array(5) {
   ["enabled"]=>
   bool(true)
   ["native"]=>
@@ -21,9 +21,11 @@ array(4) {
   ["dump_on_limit"]=>
   bool(true)
   ["autodump"]=>
+  bool(true)
+  ["calls"]=>
   bool(true)
 }
-array(4) {
+array(5) {
   ["enabled"]=>
   bool(false)
   ["native"]=>
@@ -32,4 +34,6 @@ array(4) {
   bool(false)
   ["autodump"]=>
   bool(false)
+  ["calls"]=>
+  bool(true)
 }

@@ -14,7 +14,7 @@ churn();
 churn();
 $n = mp_node(memprof_dump_array(), mp_main(), 'churn', 'str_repeat');
 var_dump($n['memory_size'], $n['blocks_count']);
-var_dump($n['alloc_memory_size'], $n['alloc_blocks_count'], $n['calls']);
+var_dump($n['alloc_memory_size'], $n['alloc_blocks_count'], mp_calls($n, 2));
 memprof_disable();
 ?>
 --EXPECT--

@@ -22,7 +22,7 @@ while ($n) {
     $n = $n['called_functions']['down'] ?? null;
 }
 var_dump($depth, $strs);
-var_dump(mp_node($d, mp_main(), 'down')['calls']);
+var_dump(mp_calls(mp_node($d, mp_main(), 'down'), 1));
 memprof_disable();
 ?>
 --EXPECT--

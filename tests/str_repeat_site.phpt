@@ -12,10 +12,10 @@ memprof_enable();
 $kept = keep();
 $d = memprof_dump_array();
 $n = mp_node($d, mp_main(), 'keep', 'str_repeat');
-var_dump($n['memory_size'], $n['blocks_count'], $n['calls']);
+var_dump($n['memory_size'], $n['blocks_count'], mp_calls($n, 1));
 var_dump($n['alloc_memory_size'], $n['peak_memory_size']);
 $k = mp_node($d, mp_main(), 'keep');
-var_dump($k['memory_size'], $k['memory_size_inclusive'], $k['blocks_count_inclusive'], $k['calls']);
+var_dump($k['memory_size'], $k['memory_size_inclusive'], $k['blocks_count_inclusive'], mp_calls($k, 1));
 // the exact line of each frame, as the folded export shows it
 $main = mp_main();
 $file = __FILE__;

@@ -13,11 +13,26 @@ function mp_node(array $tree, string ...$path): ?array {
     return $n;
 }
 
+/**
+ * A node's calls, when memprof counts them. Without the call observer
+ * (memprof.observer, README) calls are not counted and must all be 0: then
+ * this checks that, and stands in $counted, so one EXPECT covers both modes.
+ */
+function mp_calls(?array $n, int $counted): int|string {
+    if ($n === null) {
+        return 'no such node';
+    }
+    if (memprof_enabled_flags()['calls']) {
+        return $n['calls'];
+    }
+    return $n['calls'] === 0 ? $counted : "calls={$n['calls']} without the observer";
+}
+
 function mp_main(): string {
     return 'main ' . $_SERVER['SCRIPT_FILENAME'];
 }
 
-/** Lines of memprof_dump_folded() output as [stack => bytes]. */
+/** memprof_dump_folded() output as [stack => bytes]. */
 function mp_folded(): array {
     $f = fopen('php://memory', 'w+');
     memprof_dump_folded($f);
@@ -25,7 +40,10 @@ function mp_folded(): array {
     $out = [];
     while (($line = fgets($f)) !== false) {
         $sp = strrpos($line, ' ');
-        $out[substr($line, 0, $sp)] = (int) substr($line, $sp + 1);
+        // one stack may come on several lines (two closures made from one
+        // declaration are two functions): readers add them up, so do we
+        $k = substr($line, 0, $sp);
+        $out[$k] = ($out[$k] ?? 0) + (int) substr($line, $sp + 1);
     }
     fclose($f);
     return $out;
