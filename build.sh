@@ -21,6 +21,7 @@ fi
 if [ ! -f Makefile ] || [ config.m4 -nt Makefile ]; then
     phpize >/dev/null
     ./configure --enable-memprof >/dev/null
+    make clean >/dev/null # new flags: objects from the old ones would be kept
 fi
 make -j"$(nproc)" >/dev/null
 echo "build.sh: built $(pwd)/modules/memprof.so" >&2

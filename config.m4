@@ -40,5 +40,8 @@ if test "$PHP_MEMPROF" != "no"; then
 
   PHP_SUBST(MEMPROF_SHARED_LIBADD)
   MEMPROF_SOURCES="memprof.c alloc_tracker.c block_map.c callgraph.c profile_walk.c output_file.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c"
-  PHP_NEW_EXTENSION(memprof, $MEMPROF_SOURCES, $ext_shared,, [-std=gnu11 -Wall -Wextra -fvisibility=hidden -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
+  dnl -fno-tree-slp-vectorize: GCC packs the hot paths' counter updates and frame
+  dnl stores into SSE shuffles that take more instructions than plain stores
+  dnl (BENCHMARKS.md, session 5)
+  PHP_NEW_EXTENSION(memprof, $MEMPROF_SOURCES, $ext_shared,, [-std=gnu11 -Wall -Wextra -fvisibility=hidden -fno-tree-slp-vectorize -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
 fi
