@@ -496,6 +496,32 @@ bool mp_graph_counts_calls(void)
 	return observer_registered;
 }
 
+/* Whether the engine's stack, from ex down, is still exactly the parked
+ * mirror: resync's test (same frame, function and caller line at every
+ * level, and the same number of levels) in one pass, without copying the
+ * chain. Usually true: a loop allocates many times in the same frames. */
+static bool walk_matches(const zend_execute_data *ex)
+{
+	const mp_frame *fr = walk_top;
+	while (ex) {
+		const zend_function *f = ex->func;
+		if (fr == mp_g.stack || fr->ex != ex || fr->func != f) {
+			return false;
+		}
+		if (!func_is_stable(f) && !func_matches(&mp_g.funcs[mp_g.nodes[fr->call].fn], f)) {
+			return false;
+		}
+		do {
+			ex = ex->prev_execute_data;
+		} while (ex && !ex->func);
+		if (fr->caller_line != mp_frame_line(ex)) {
+			return false;
+		}
+		fr--;
+	}
+	return fr == mp_g.stack;
+}
+
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 {
 	while (ex && !ex->func) {
@@ -503,7 +529,7 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 	}
 	if (!observer_registered) {
 		mp_g.top = walk_top;
-		top = resync(ex, false);
+		top = walk_matches(ex) ? walk_top : resync(ex, false);
 		uint32_t pos = mp_frame_pos(top, mp_frame_line(top->ex));
 		walk_park();
 		return pos;

@@ -11,9 +11,9 @@ function leaf(int $n) { return str_repeat('x', rt($n)); }
 function a() { return leaf(1000); }
 function b() { return leaf(2000); }
 function two_lines() {
-    $x[] = leaf(300);
-    $x[] = leaf(400);
-    return $x;
+    $a = leaf(300); // nothing allocated in between: the frames are the same,
+    $b = leaf(400); // only two_lines' line differs
+    return [$a, $b];
 }
 $size = fn(int $n) => $n + 32; // what str_repeat asks the ZMM for: header, NUL, alignment
 var_dump(memprof_enabled_flags()['calls']);
