@@ -22,6 +22,8 @@ if [ ! -f Makefile ] || [ config.m4 -nt Makefile ]; then
     phpize >/dev/null
     ./configure --enable-memprof >/dev/null
     make clean >/dev/null # new flags: objects from the old ones would be kept
+elif [ -f modules/memprof.so ] && [ -n "$(find . -maxdepth 1 -name '*.h' -newer modules/memprof.so)" ]; then
+    make clean >/dev/null # the generated Makefile does not track headers
 fi
 make -j"$(nproc)" >/dev/null
 echo "build.sh: built $(pwd)/modules/memprof.so" >&2
