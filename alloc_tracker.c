@@ -108,14 +108,10 @@ static zend_never_inline void *malloc_slow(size_t size)
 /* The hot paths below keep to what needs no call of ours, so that little
  * lives across a call and few registers are saved: this runs for every
  * allocation and free of the script. Everything else is a tail call. */
-static void *mp_malloc(size_t size)
+/* Records a block just allocated at the heap's fast path: its page slot when
+ * the page has slots for its size class, otherwise the general map. */
+static zend_always_inline void *record_new(void *p, uint32_t pos, size_t size)
 {
-	if (UNEXPECTED(!mp_on_heap) || UNEXPECTED(mp_busy)) {
-		return malloc_slow(size);
-	}
-	/* before the heap call, so that only pos and size live across it */
-	uint32_t pos = mp_graph_current_pos();
-	void *p = zend_mm_alloc(mp_heap, size);
 	uint32_t *slot = mp_bm_small_slot_for((uintptr_t)p, pos, size);
 	if (UNEXPECTED(slot == NULL)) {
 		return track_alloc_ret(p, pos, size);
@@ -130,19 +126,35 @@ static void *mp_malloc(size_t size)
 	return p;
 }
 
+/* Forgets a block about to be freed (or just reallocated away), if ours. */
+static zend_always_inline void forget(void *p)
+{
+	uint32_t *slot = mp_bm_small_slot_of((uintptr_t)p);
+	uint32_t v;
+	if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
+		*slot = 0;
+		account_free(mp_bm_slot_pos(v), mp_bm_slot_size(v));
+	} else {
+		track_free(p);
+	}
+}
+
+static void *mp_malloc(size_t size)
+{
+	if (UNEXPECTED(!mp_on_heap) || UNEXPECTED(mp_busy)) {
+		return malloc_slow(size);
+	}
+	/* before the heap call, so that only pos and size live across it */
+	uint32_t pos = mp_graph_current_pos();
+	return record_new(zend_mm_alloc(mp_heap, size), pos, size);
+}
+
 static void mp_free(void *p)
 {
 	/* Frees are always recorded, even during our own work (mp_busy): a
 	 * tracked block freed unseen would leave its bytes counted forever. */
 	if (EXPECTED(p != NULL)) {
-		uint32_t *slot = mp_bm_small_slot_of((uintptr_t)p);
-		uint32_t v;
-		if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
-			*slot = 0;
-			account_free(mp_bm_slot_pos(v), mp_bm_slot_size(v));
-		} else {
-			track_free(p);
-		}
+		forget(p);
 	}
 	if (EXPECTED(mp_on_heap)) {
 		zend_mm_free(mp_heap, p);
@@ -151,7 +163,7 @@ static void mp_free(void *p)
 	}
 }
 
-static void *mp_realloc(void *p, size_t size)
+static zend_never_inline void *realloc_slow(void *p, size_t size)
 {
 	/* Call the allocator first: on memory-limit errors it does not return,
 	 * and our map must still describe the old block then. */
@@ -164,6 +176,21 @@ static void *mp_realloc(void *p, size_t size)
 		track_alloc(np, mp_graph_current_pos(), size);
 	}
 	return np;
+}
+
+/* String building grows blocks with realloc: the same fast paths as
+ * malloc and free. The block and its bytes move to the reallocating site. */
+static void *mp_realloc(void *p, size_t size)
+{
+	if (UNEXPECTED(!mp_on_heap) || UNEXPECTED(mp_busy) || UNEXPECTED(p == NULL)) {
+		return realloc_slow(p, size);
+	}
+	uint32_t pos = mp_graph_current_pos();
+	/* the heap first: on memory-limit errors it does not return, and the
+	 * map must still describe the old block then */
+	void *np = zend_mm_realloc(mp_heap, p, size);
+	forget(p);
+	return record_new(np, pos, size);
 }
 
 int mp_tracker_start(void)
