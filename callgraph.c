@@ -138,6 +138,22 @@ static zend_always_inline bool func_is_stable(const zend_function *f)
 		|| (f->common.function_name && !(f->common.fn_flags & ZEND_ACC_CLOSURE));
 }
 
+/* Whether node's function is still f (see func_is_stable: only freeable
+ * functions need the check). */
+static zend_always_inline bool node_is_func(uint32_t node, const zend_function *f)
+{
+	return func_matches(&mp_g.funcs[mp_g.nodes[node].fn], f);
+}
+
+/* The innermost frame from ex up that runs a function (or NULL). */
+static zend_always_inline const zend_execute_data *func_frame(const zend_execute_data *ex)
+{
+	while (ex && !ex->func) {
+		ex = ex->prev_execute_data;
+	}
+	return ex;
+}
+
 static zend_string *str_ref(zend_string *s)
 {
 	return s ? zend_string_copy(s) : NULL;
@@ -258,16 +274,17 @@ static mp_edge *call_edge_slow(uint32_t pos, const zend_function *f, mp_edge *e)
 	return e;
 }
 
+/* Whether cache entry e is the edge (pos, f). */
+static zend_always_inline bool edge_hits(const mp_edge *e, uint32_t pos, const zend_function *f)
+{
+	return EXPECTED(e->pos == pos)
+		&& (EXPECTED(e->key == (uintptr_t)f) || (e->key == ((uintptr_t)f | 1) && node_is_func(e->child, f)));
+}
+
 static zend_always_inline mp_edge *call_edge(uint32_t pos, const zend_function *f)
 {
 	mp_edge *e = edge_slot(pos, f);
-	if (EXPECTED(e->key == (uintptr_t)f) && EXPECTED(e->pos == pos)) {
-		return e;
-	}
-	if (e->key == ((uintptr_t)f | 1) && e->pos == pos && func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f)) {
-		return e;
-	}
-	return call_edge_slow(pos, f, e);
+	return edge_hits(e, pos, f) ? e : call_edge_slow(pos, f, e);
 }
 
 /* The edge that created frame fr, if the cache still holds it. */
@@ -403,6 +420,18 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	}
 }
 
+/* Whether mirror frame fr still stands for engine frame ex, whose nearest
+ * caller with a function is parent: same frame, same function (not a freed
+ * one's successor at its address), called from the same line. Then the path
+ * up to fr is the same too, if the levels below match in the same way. */
+static zend_always_inline bool frame_matches(const mp_frame *fr, const zend_execute_data *ex,
+		const zend_execute_data *parent)
+{
+	const zend_function *f = ex->func;
+	return fr->ex == ex && fr->func == f && fr->caller_line == mp_frame_line(parent)
+		&& (func_is_stable(f) || node_is_func(fr->call, f));
+}
+
 /* The engine's frames, innermost first, while resyncing; freed with the graph. */
 static const zend_execute_data **chain;
 static uint32_t chain_cap;
@@ -432,16 +461,8 @@ static mp_frame *resync(const zend_execute_data *ex, bool count_calls)
 	uint32_t keep = 0;
 	uint32_t sp = (uint32_t)(mp_g.top - mp_g.stack);
 	while (keep < sp && keep < d) {
-		const zend_execute_data *e = chain[d - 1 - keep];
-		const mp_frame *fr = &mp_g.stack[keep + 1];
-		if (fr->ex != e || fr->func != e->func) {
+		if (!frame_matches(&mp_g.stack[keep + 1], chain[d - 1 - keep], keep ? chain[d - keep] : NULL)) {
 			break;
-		}
-		if (keep > 0 && fr->caller_line != mp_frame_line(chain[d - keep])) {
-			break;
-		}
-		if (!func_is_stable(e->func) && !func_matches(&mp_g.funcs[mp_g.nodes[fr->call].fn], e->func)) {
-			break; /* another closure or file at a freed one's address */
 		}
 		keep++;
 	}
@@ -477,8 +498,8 @@ static bool pop_to(const zend_execute_data *ex)
 
 /* Without the observer (memprof.observer) no call is reported, so a frame in
  * the mirror may have returned and another taken its address: every
- * allocation compares the whole engine stack with the mirror (resync), which
- * is exact, and costs the stack's depth. Between allocations the mirror is
+ * allocation compares the whole engine stack with the mirror (walk_matches,
+ * then resync where it differs), which is exact, and costs the stack's depth. Between allocations the mirror is
  * parked behind walk_guard, which the inline path never matches, so it
  * always comes here. */
 static bool observer_registered;
@@ -504,19 +525,11 @@ static bool walk_matches(const zend_execute_data *ex)
 {
 	const mp_frame *fr = walk_top;
 	while (ex) {
-		const zend_function *f = ex->func;
-		if (fr == mp_g.stack || fr->ex != ex || fr->func != f) {
+		const zend_execute_data *parent = func_frame(ex->prev_execute_data);
+		if (fr == mp_g.stack || !frame_matches(fr, ex, parent)) {
 			return false;
 		}
-		if (!func_is_stable(f) && !func_matches(&mp_g.funcs[mp_g.nodes[fr->call].fn], f)) {
-			return false;
-		}
-		do {
-			ex = ex->prev_execute_data;
-		} while (ex && !ex->func);
-		if (fr->caller_line != mp_frame_line(ex)) {
-			return false;
-		}
+		ex = parent;
 		fr--;
 	}
 	return fr == mp_g.stack;
@@ -524,9 +537,7 @@ static bool walk_matches(const zend_execute_data *ex)
 
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 {
-	while (ex && !ex->func) {
-		ex = ex->prev_execute_data;
-	}
+	ex = func_frame(ex);
 	if (!observer_registered) {
 		mp_g.top = walk_top;
 		top = walk_matches(ex) ? walk_top : resync(ex, false);
@@ -555,10 +566,7 @@ void mp_graph_sync_now(void)
  * between, a mirror that lost track, first sight of a line or an edge. */
 static zend_never_inline void observer_begin_slow(const zend_execute_data *ex)
 {
-	const zend_execute_data *prev = ex->prev_execute_data;
-	while (prev && !prev->func) {
-		prev = prev->prev_execute_data;
-	}
+	const zend_execute_data *prev = func_frame(ex->prev_execute_data);
 	const zend_function *pf = prev ? prev->func : NULL;
 	const mp_frame *top = mp_g.top;
 	if ((top->ex != prev || top->func != pf) && !pop_to(prev)) {
@@ -611,9 +619,7 @@ static void mp_observer_begin(zend_execute_data *ex)
 	}
 	const zend_function *f = ex->func;
 	mp_edge *e = edge_slot(pos, f);
-	if (UNEXPECTED(e->pos != pos) || UNEXPECTED(top == mp_g.stack_last)
-			|| (UNEXPECTED(e->key != (uintptr_t)f)
-				&& (e->key != ((uintptr_t)f | 1) || !func_matches(&mp_g.funcs[mp_g.nodes[e->child].fn], f)))) {
+	if (UNEXPECTED(!edge_hits(e, pos, f)) || UNEXPECTED(top == mp_g.stack_last)) {
 		observer_begin_slow(ex);
 		return;
 	}
