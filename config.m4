@@ -43,5 +43,5 @@ if test "$PHP_MEMPROF" != "no"; then
   dnl -fno-tree-slp-vectorize: GCC packs the hot paths' counter updates and frame
   dnl stores into SSE shuffles that take more instructions than plain stores
   dnl (BENCHMARKS.md, session 5)
-  PHP_NEW_EXTENSION(memprof, $MEMPROF_SOURCES, $ext_shared,, [-std=gnu11 -Wall -Wextra -fvisibility=hidden -fno-tree-slp-vectorize -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
+  PHP_NEW_EXTENSION(memprof, $MEMPROF_SOURCES, $ext_shared,, [-std=gnu11 -Wall -Wextra -fvisibility=hidden -fno-plt -fno-tree-slp-vectorize -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1])
 fi
