@@ -112,8 +112,8 @@ static zend_never_inline void *malloc_slow(size_t size)
  * the page has slots for its size class, otherwise the general map. */
 static zend_always_inline void *record_new(void *p, uint32_t pos, size_t size)
 {
-	uint32_t *slot = mp_bm_small_slot_for((uintptr_t)p, pos, size);
-	if (UNEXPECTED(slot == NULL)) {
+	uint32_t *slot;
+	if (UNEXPECTED(!mp_bm_small_slot_for((uintptr_t)p, pos, size, &slot))) {
 		return track_alloc_ret(p, pos, size);
 	}
 	uint32_t old = *slot;
@@ -130,8 +130,8 @@ static zend_always_inline void *record_new(void *p, uint32_t pos, size_t size)
 static zend_always_inline void forget(void *p)
 {
 	uint32_t *slot = mp_bm_small_slot_of((uintptr_t)p);
-	uint32_t v;
-	if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
+	uint32_t v = *slot;
+	if (EXPECTED(v != 0)) {
 		*slot = 0;
 		account_free(mp_bm_slot_pos(v), mp_bm_slot_size(v));
 	} else {
@@ -139,13 +139,16 @@ static zend_always_inline void forget(void *p)
 	}
 }
 
+/* mp_malloc, mp_free and mp_realloc are the hooks when we sit directly on
+ * the Zend heap; with another allocator under us, the general paths
+ * (malloc_slow, free_other, realloc_slow) are installed instead. */
 static void *mp_malloc(size_t size)
 {
-	if (UNEXPECTED(!mp_on_heap) || UNEXPECTED(mp_busy)) {
+	uint32_t pos;
+	if (UNEXPECTED(mp_busy) || UNEXPECTED(!mp_graph_pos_fast(&pos))) {
 		return malloc_slow(size);
 	}
 	/* before the heap call, so that only pos and size live across it */
-	uint32_t pos = mp_graph_current_pos();
 	return record_new(zend_mm_alloc(mp_heap, size), pos, size);
 }
 
@@ -153,14 +156,14 @@ static void mp_free(void *p)
 {
 	/* Frees are always recorded, even during our own work (mp_busy): a
 	 * tracked block freed unseen would leave its bytes counted forever. */
-	if (EXPECTED(p != NULL)) {
-		forget(p);
-	}
-	if (EXPECTED(mp_on_heap)) {
-		zend_mm_free(mp_heap, p);
-	} else {
-		prev_free(p);
-	}
+	forget(p); /* NULL is in no page: the slow path, which finds nothing */
+	zend_mm_free(mp_heap, p);
+}
+
+static void free_other(void *p)
+{
+	forget(p);
+	prev_free(p);
 }
 
 static zend_never_inline void *realloc_slow(void *p, size_t size)
@@ -182,7 +185,7 @@ static zend_never_inline void *realloc_slow(void *p, size_t size)
  * malloc and free. The block and its bytes move to the reallocating site. */
 static void *mp_realloc(void *p, size_t size)
 {
-	if (UNEXPECTED(!mp_on_heap) || UNEXPECTED(mp_busy) || UNEXPECTED(p == NULL)) {
+	if (UNEXPECTED(mp_busy) || UNEXPECTED(p == NULL)) {
 		return realloc_slow(p, size);
 	}
 	uint32_t pos = mp_graph_current_pos();
@@ -205,7 +208,11 @@ int mp_tracker_start(void)
 	if (mp_bm_init(mp_on_heap ? mp_heap : NULL, account_stale) != 0) {
 		return FAILURE;
 	}
-	zend_mm_set_custom_handlers(mp_heap, mp_malloc, mp_free, mp_realloc);
+	if (mp_on_heap) {
+		zend_mm_set_custom_handlers(mp_heap, mp_malloc, mp_free, mp_realloc);
+	} else {
+		zend_mm_set_custom_handlers(mp_heap, malloc_slow, free_other, realloc_slow);
+	}
 	mp_installed = true;
 	return SUCCESS;
 }

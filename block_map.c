@@ -8,7 +8,9 @@
 #include "block_map.h"
 
 mp_block_map mp_bm;
-mp_region mp_bm_no_region = { .key = UINTPTR_MAX };
+mp_page mp_bm_no_pages[MP_PAGES];
+uint32_t mp_bm_no_slot;
+mp_region mp_bm_no_region = { .key = UINTPTR_MAX, .pages = mp_bm_no_pages };
 static void (*stale_cb)(uint32_t pos, size_t size);
 
 #define BIN_SIZE(num, size, elements, pages, x, y) size,
@@ -109,6 +111,7 @@ mp_region *mp_bm_region_slow(uintptr_t key, bool create)
 		return NULL;
 	}
 	r->key = key;
+	r->pages = mp_bm_no_pages;
 	/* cap 0 and grow_at 0: the first insert takes the slow path and sizes it */
 	mp_bm.dir[i] = r;
 	mp_bm.nregions++;
@@ -204,11 +207,20 @@ mp_bm_result mp_bm_insert_slow(uintptr_t addr, uint32_t pos, size_t size, uint32
 
 /* ---- page layer ---------------------------------------------------------- */
 
+/* Back to a page without slots. */
+static void page_drop(mp_page *pg)
+{
+	if (pg->slot != &mp_bm_no_slot) {
+		free(pg->slot);
+	}
+	*pg = (mp_page){.slot = &mp_bm_no_slot, .recip = 0, .bin = MP_NO_BIN};
+}
+
 /* (Re)sizes a page's slots for size class bin, all empty. */
 static bool page_init(mp_page *pg, uint8_t bin)
 {
 	uint32_t nslots = MP_PAGE_MASK / bin_size[bin] + 1;
-	uint32_t *slot = realloc(pg->slot, nslots * sizeof(uint32_t));
+	uint32_t *slot = realloc(pg->slot == &mp_bm_no_slot ? NULL : pg->slot, nslots * sizeof(uint32_t));
 	if (!slot) {
 		return false;
 	}
@@ -227,15 +239,17 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 	if (!r) {
 		return MP_BM_OOM;
 	}
-	if (!r->pages) {
-		r->pages = calloc(MP_PAGES, sizeof(mp_page));
-		if (!r->pages) {
+	if (r->pages == mp_bm_no_pages) {
+		mp_page *pages = malloc(MP_PAGES * sizeof(mp_page));
+		if (!pages) {
 			return MP_BM_OOM;
 		}
+		memcpy(pages, mp_bm_no_pages, sizeof(mp_bm_no_pages));
+		r->pages = pages;
 	}
 	mp_page *pg = &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
 	uint8_t bin = mp_bm.bin_of[(size + 7) >> 3];
-	if (pg->slot) {
+	if (pg->slot != &mp_bm_no_slot) {
 		/* The page serves another size class now (the fast path takes a
 		 * page whose class did not change), so the blocks recorded for the
 		 * old one are gone: their frees escaped us. */
@@ -247,8 +261,7 @@ mp_bm_result mp_bm_small_slow(uintptr_t addr, uint32_t pos, size_t size)
 		}
 	}
 	if (!page_init(pg, bin)) {
-		free(pg->slot);
-		memset(pg, 0, sizeof(*pg));
+		page_drop(pg);
 		return MP_BM_OOM;
 	}
 	pg->slot[mp_bm_slot(pg, addr)] = mp_bm_slot_rec(pos, size);
@@ -354,6 +367,9 @@ int mp_bm_init(zend_mm_heap *zend_heap, void (*stale)(uint32_t pos, size_t size)
 	for (uint32_t i = 0; i < 64; i++) {
 		mp_bm.cache[i] = &mp_bm_no_region;
 	}
+	for (uint32_t i = 0; i < MP_PAGES; i++) {
+		mp_bm_no_pages[i] = (mp_page){.slot = &mp_bm_no_slot, .recip = 0, .bin = MP_NO_BIN};
+	}
 	mp_bm.dir_mask = 63;
 	mp_bm.dir = calloc(mp_bm.dir_mask + 1, sizeof(*mp_bm.dir));
 	side_sizes = NULL;
@@ -366,10 +382,12 @@ void mp_bm_free(void)
 	for (uint32_t i = 0; mp_bm.dir && i <= mp_bm.dir_mask; i++) {
 		mp_region *r = mp_bm.dir[i];
 		if (r) {
-			for (uint32_t j = 0; r->pages && j < MP_PAGES; j++) {
-				free(r->pages[j].slot);
+			if (r->pages != mp_bm_no_pages) {
+				for (uint32_t j = 0; j < MP_PAGES; j++) {
+					page_drop(&r->pages[j]);
+				}
+				free(r->pages);
 			}
-			free(r->pages);
 			free(r->slots);
 			free(r);
 		}

@@ -40,16 +40,20 @@
  * slots. Kept in the directory (not with the slots) so that finding a slot
  * is one dependent load less. */
 typedef struct mp_page {
-	uint32_t *slot;     /* pos << 12 | size; 0 = empty (pos is never 0); NULL: no slots yet */
+	uint32_t *slot;     /* pos << 12 | size; 0 = empty (pos is never 0). No slots yet:
+	                       &mp_bm_no_slot, recip 0 and bin MP_NO_BIN, so that the
+	                       hot paths need no NULL tests */
 	uint32_t recip;     /* slot = offset in page * recip >> 32 (= offset / bin size) */
 	uint8_t bin;        /* no record count: the hot paths would pay for it on every event,
 	                       and only a page changing size class (rare) needs to scan */
 	uint8_t pad[3];
 } mp_page;
 
+#define MP_NO_BIN 0xff  /* a page without slots: no size maps to it */
+
 typedef struct mp_region {
 	uintptr_t key;      /* address >> MP_REGION_SHIFT */
-	mp_page *pages;     /* MP_PAGES entries, NULL until a small block is recorded here */
+	mp_page *pages;     /* MP_PAGES entries; mp_bm_no_pages until a small block is recorded here */
 	uint64_t *slots;    /* pos << 32 | granule << 14 | size; 0 = empty (pos is never 0) */
 	uint32_t cap;       /* slots; any count, homes are found by multiply-shift */
 	uint32_t count;
@@ -69,6 +73,8 @@ typedef struct mp_block_map {
 
 extern mp_block_map mp_bm;
 extern mp_region mp_bm_no_region; /* key matches no address, no pages */
+extern mp_page mp_bm_no_pages[MP_PAGES]; /* the pages of a region that has none yet */
+extern uint32_t mp_bm_no_slot;           /* the one slot of pages without slots: always 0 */
 
 typedef enum { MP_BM_OK, MP_BM_REPLACED, MP_BM_OOM } mp_bm_result;
 
@@ -185,7 +191,7 @@ static zend_always_inline bool mp_bm_hash_remove(uintptr_t addr, uint32_t *pos, 
 
 static zend_always_inline mp_page *mp_bm_page_of(const mp_region *r, uintptr_t addr)
 {
-	return r->pages ? &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)] : NULL;
+	return &r->pages[(addr >> MP_PAGE_SHIFT) & (MP_PAGES - 1)];
 }
 
 static zend_always_inline uint32_t mp_bm_slot(const mp_page *pg, uintptr_t addr)
@@ -208,43 +214,55 @@ static zend_always_inline uint32_t mp_bm_slot_size(uint32_t rec)
 }
 
 /* r's slot for a small block of this size at addr, if its page is set up
- * for that size class (NULL: a new page, or its class changed). */
+ * for that size class (NULL: a new page, or its class changed). A page
+ * without slots has MP_NO_BIN, which no size maps to. */
 static zend_always_inline uint32_t *mp_bm_page_slot_for(const mp_region *r, uintptr_t addr, size_t size)
 {
 	const mp_page *pg = mp_bm_page_of(r, addr);
-	if (UNEXPECTED(pg == NULL) || UNEXPECTED(pg->slot == NULL) || UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
+	if (UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
 		return NULL;
 	}
 	return &pg->slot[mp_bm_slot(pg, addr)];
 }
 
-/* r's slot that would hold a small block at addr, if its page has slots. */
+/* r's slot that would hold a small block at addr; the empty mp_bm_no_slot
+ * if its page has no slots (recip 0 leads there). Never written: only a
+ * non-empty slot is cleared. */
 static zend_always_inline uint32_t *mp_bm_page_slot_of(const mp_region *r, uintptr_t addr)
 {
 	const mp_page *pg = mp_bm_page_of(r, addr);
-	return EXPECTED(pg != NULL) && EXPECTED(pg->slot != NULL) ? &pg->slot[mp_bm_slot(pg, addr)] : NULL;
+	return &pg->slot[mp_bm_slot(pg, addr)];
 }
 
 /* The allocation hook's fast path: mp_bm_page_slot_for() in the region the
- * cache holds, NULL when anything is missing (mp_bm_insert() does the rest).
- * Regions have pages only when mp_bm.pages_on. */
-static zend_always_inline uint32_t *mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size)
+ * cache holds, false when anything is missing (mp_bm_insert() does the rest).
+ * Regions have pages with slots only when mp_bm.pages_on. (A flag, not a
+ * NULL slot: the compiler cannot tell that &slot[i] is never NULL.) */
+static zend_always_inline bool mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size, uint32_t **slot)
 {
 	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX)) {
-		return NULL;
+		return false;
 	}
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	const mp_region *r = mp_bm.cache[key & 63];
-	return EXPECTED(r->key == key) ? mp_bm_page_slot_for(r, addr, size) : NULL;
+	if (UNEXPECTED(r->key != key)) {
+		return false;
+	}
+	const mp_page *pg = mp_bm_page_of(r, addr);
+	if (UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
+		return false;
+	}
+	*slot = &pg->slot[mp_bm_slot(pg, addr)];
+	return true;
 }
 
 /* The free hook's fast path: mp_bm_page_slot_of() in the region the cache
- * holds (NULL: ask mp_bm_remove()). */
+ * holds, else the empty mp_bm_no_slot (then ask mp_bm_remove()). */
 static zend_always_inline uint32_t *mp_bm_small_slot_of(uintptr_t addr)
 {
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	const mp_region *r = mp_bm.cache[key & 63];
-	return EXPECTED(r->key == key) ? mp_bm_page_slot_of(r, addr) : NULL;
+	return EXPECTED(r->key == key) ? mp_bm_page_slot_of(r, addr) : &mp_bm_no_slot;
 }
 
 /* Records a block. MP_BM_REPLACED: a record for the same address was still
@@ -280,7 +298,7 @@ static zend_always_inline bool mp_bm_remove(uintptr_t addr, uint32_t *pos, size_
 	}
 	uint32_t *slot = mp_bm_page_slot_of(r, addr);
 	uint32_t v;
-	if (EXPECTED(slot != NULL) && EXPECTED((v = *slot) != 0)) {
+	if (EXPECTED((v = *slot) != 0)) {
 		*slot = 0;
 		*pos = mp_bm_slot_pos(v);
 		*size = mp_bm_slot_size(v);

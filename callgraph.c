@@ -371,8 +371,7 @@ static zend_always_inline void frame_init(mp_frame *fr, const zend_execute_data 
 	fr->func = f;
 	fr->call = call;
 	fr->caller_line = caller_line;
-	fr->line = MP_CALL_LINE;
-	fr->pos = root_pos;
+	fr->line = MP_CALL_LINE; /* no line asked for is this one: pos is not read */
 	fr->lines = lines;
 }
 

@@ -137,22 +137,45 @@ static zend_always_inline uint32_t mp_func_line(const zend_execute_data *ex, con
 	return ZEND_USER_CODE(f->type) && EXPECTED(ex->opline != NULL) ? ex->opline->lineno : 0;
 }
 
-/* The position node the current allocation belongs to. */
-static zend_always_inline uint32_t mp_graph_current_pos(void)
+/* The common case of the position node the current allocation belongs to,
+ * without calling anything (so that the allocation hook keeps few registers):
+ * the engine's frame is on top of the mirror, or just below a callee that
+ * has returned (no end notification, see pop_to), at a line it already had.
+ * False otherwise: then ask mp_graph_current_pos(). */
+static zend_always_inline bool mp_graph_pos_fast(uint32_t *pos)
 {
 	const zend_execute_data *ex = EG(current_execute_data);
 	mp_frame *top = mp_g.top;
-	if (EXPECTED(top->ex == ex) && EXPECTED(ex != NULL) && EXPECTED(top->func == ex->func)) {
-		return mp_frame_pos(top, mp_func_line(ex, top->func));
+	if (UNEXPECTED(top->ex != ex)) {
+		/* below the root is the guard, which never matches */
+		top--;
+		if (UNEXPECTED(top->ex != ex)) {
+			return false;
+		}
 	}
-	/* the frame on top has returned to ours (no end notification, see pop_to);
-	 * below the root is the guard, which never matches */
-	top--;
-	if (EXPECTED(top->ex == ex) && ex != NULL && EXPECTED(top->func == ex->func)) {
-		mp_g.top = top;
-		return mp_frame_pos(top, mp_func_line(ex, top->func));
+	if (UNEXPECTED(ex == NULL) || UNEXPECTED(top->func != ex->func)) {
+		return false;
 	}
-	return mp_graph_pos_slow(top + 1, ex);
+	uint32_t line = mp_func_line(ex, top->func);
+	if (UNEXPECTED(top->line != line)) {
+		const uint32_t *t = top->lines;
+		uint32_t off;
+		if (UNEXPECTED(t == NULL) || UNEXPECTED((off = line - t[-2]) >= t[-1]) || UNEXPECTED(t[off] == 0)) {
+			return false;
+		}
+		top->line = line;
+		top->pos = t[off] - 1;
+	}
+	mp_g.top = top;
+	*pos = top->pos;
+	return true;
+}
+
+/* The position node the current allocation belongs to. */
+static zend_always_inline uint32_t mp_graph_current_pos(void)
+{
+	uint32_t pos;
+	return mp_graph_pos_fast(&pos) ? pos : mp_graph_pos_slow(mp_g.top, EG(current_execute_data));
 }
 
 /* ---- allocation tracker (alloc_tracker.c) ------------------------------ */
