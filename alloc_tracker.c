@@ -140,12 +140,12 @@ static zend_always_inline void forget(void *p)
 }
 
 /* mp_malloc, mp_free and mp_realloc are the hooks when we sit directly on
- * the Zend heap; with another allocator under us, the general paths
- * (malloc_slow, free_other, realloc_slow) are installed instead. */
+ * the Zend heap and are not busy; otherwise the general paths (malloc_slow,
+ * free_other, realloc_slow) are installed instead (install_hooks). */
 static void *mp_malloc(size_t size)
 {
 	uint32_t pos;
-	if (UNEXPECTED(mp_busy) || UNEXPECTED(!mp_graph_pos_fast(&pos))) {
+	if (UNEXPECTED(!mp_graph_pos_fast(&pos))) {
 		return malloc_slow(size);
 	}
 	/* before the heap call, so that only pos and size live across it */
@@ -185,7 +185,7 @@ static zend_never_inline void *realloc_slow(void *p, size_t size)
  * malloc and free. The block and its bytes move to the reallocating site. */
 static void *mp_realloc(void *p, size_t size)
 {
-	if (UNEXPECTED(mp_busy) || UNEXPECTED(p == NULL)) {
+	if (UNEXPECTED(p == NULL)) {
 		return realloc_slow(p, size);
 	}
 	uint32_t pos = mp_graph_current_pos();
@@ -194,6 +194,38 @@ static void *mp_realloc(void *p, size_t size)
 	void *np = zend_mm_realloc(mp_heap, p, size);
 	forget(p);
 	return record_new(np, pos, size);
+}
+
+static void install_hooks(void)
+{
+	if (!mp_on_heap) {
+		zend_mm_set_custom_handlers(mp_heap, malloc_slow, free_other, realloc_slow);
+	} else if (mp_busy) {
+		/* frees are still recorded (see mp_free); the others take the general
+		 * paths, which leave our own blocks out */
+		zend_mm_set_custom_handlers(mp_heap, malloc_slow, mp_free, realloc_slow);
+	} else {
+		zend_mm_set_custom_handlers(mp_heap, mp_malloc, mp_free, mp_realloc);
+	}
+}
+
+/* Busy hooks while we work, so the hot ones need not test mp_busy. Only
+ * if ours are still the heap's: hooks someone installed over ours stay (then
+ * the blocks of an export are counted like the script's, at its line). */
+bool mp_set_busy(bool busy)
+{
+	bool was = mp_busy;
+	mp_busy = busy;
+	if (mp_installed && busy != was && mp_on_heap) {
+		void *(*m)(size_t);
+		void (*f)(void *);
+		void *(*r)(void *, size_t);
+		zend_mm_get_custom_handlers(mp_heap, &m, &f, &r);
+		if (f == mp_free) {
+			install_hooks();
+		}
+	}
+	return was;
 }
 
 int mp_tracker_start(void)
@@ -208,12 +240,8 @@ int mp_tracker_start(void)
 	if (mp_bm_init(mp_on_heap ? mp_heap : NULL, account_stale) != 0) {
 		return FAILURE;
 	}
-	if (mp_on_heap) {
-		zend_mm_set_custom_handlers(mp_heap, mp_malloc, mp_free, mp_realloc);
-	} else {
-		zend_mm_set_custom_handlers(mp_heap, malloc_slow, free_other, realloc_slow);
-	}
 	mp_installed = true;
+	install_hooks();
 	return SUCCESS;
 }
 

@@ -113,9 +113,8 @@ void mp_profile_stop(void)
 
 int mp_export(mp_format fmt, mp_writer *w)
 {
-	bool was_busy = mp_busy;
+	bool was_busy = mp_set_busy(true);
 	mp_view v;
-	mp_busy = true;
 	if (mp_view_build(&v) == SUCCESS) {
 		switch (fmt) {
 			case MP_FMT_CALLGRIND: mp_export_callgrind(&v, w); break;
@@ -128,7 +127,7 @@ int mp_export(mp_format fmt, mp_writer *w)
 		w->failed = true;
 	}
 	int rc = mp_writer_finish(w);
-	mp_busy = was_busy;
+	mp_set_busy(was_busy);
 	mp_signal_export_done();
 	return rc;
 }
@@ -366,17 +365,16 @@ PHP_FUNCTION(memprof_dump_array)
 	if (!require_enabled("memprof_dump_array")) {
 		RETURN_THROWS();
 	}
-	bool was_busy = mp_busy;
+	bool was_busy = mp_set_busy(true);
 	mp_view v;
-	mp_busy = true;
 	if (mp_view_build(&v) == FAILURE) {
-		mp_busy = was_busy;
+		mp_set_busy(was_busy);
 		zend_throw_exception(NULL, "memprof_dump_array(): out of memory", 0);
 		RETURN_THROWS();
 	}
 	mp_export_array(&v, return_value);
 	mp_view_free(&v);
-	mp_busy = was_busy;
+	mp_set_busy(was_busy);
 }
 
 static bool stream_writable(php_stream *stream)

@@ -187,7 +187,9 @@ typedef struct mp_totals {
 } mp_totals;
 
 extern mp_totals mp_t;
-extern bool mp_busy;      /* our own work in progress: do not track */
+extern bool mp_busy;      /* our own work in progress: do not track (set with mp_set_busy) */
+/* Sets mp_busy and returns its previous value. */
+bool mp_set_busy(bool busy);
 
 int  mp_tracker_start(void);
 void mp_tracker_stop(void);
