@@ -11,7 +11,14 @@
 #include "zend_observer.h"
 #include "zend_closures.h"
 
-mp_graph mp_g;
+#define MP_GUARD_EX ((const zend_execute_data *)(uintptr_t)1)
+
+/* The whole mirror while there is no graph (profiling off): a frame that
+ * matches no caller, so a begin handler still attached to a function goes
+ * to observer_begin_slow, which tests mp_observing; the hot path need not. */
+static mp_frame off_frame = {.ex = MP_GUARD_EX};
+
+mp_graph mp_g = {.stack = &off_frame, .top = &off_frame};
 
 #define MP_MAX_LINE_SPAN 4096  /* longest function given a direct line table */
 
@@ -375,7 +382,6 @@ static zend_always_inline void frame_init(mp_frame *fr, const zend_execute_data 
 	fr->lines = lines;
 }
 
-#define MP_GUARD_EX ((const zend_execute_data *)(uintptr_t)1)
 
 /* Room for at least one more frame above the top. */
 static bool stack_grow(void)
@@ -565,6 +571,9 @@ void mp_graph_sync_now(void)
  * between, a mirror that lost track, first sight of a line or an edge. */
 static zend_never_inline void observer_begin_slow(const zend_execute_data *ex)
 {
+	if (!mp_observing) {
+		return;
+	}
 	const zend_execute_data *prev = func_frame(ex->prev_execute_data);
 	const zend_function *pf = prev ? prev->func : NULL;
 	const mp_frame *top = mp_g.top;
@@ -576,12 +585,10 @@ static zend_never_inline void observer_begin_slow(const zend_execute_data *ex)
 
 /* The common case inline, with nothing kept across a call: the caller is
  * in the mirror (on top, or below callees that have returned), at a line
- * it already had, and the edge is cached. */
-static void mp_observer_begin(zend_execute_data *ex)
+ * it already had, and the edge is cached. One copy for internal functions
+ * (no line table) and one for user code (no single position). */
+static zend_always_inline void observer_begin(zend_execute_data *ex, bool internal)
 {
-	if (!mp_observing) {
-		return;
-	}
 	const zend_execute_data *prev = ex->prev_execute_data;
 	const zend_function *pf;
 	if (UNEXPECTED(prev == NULL) || UNEXPECTED((pf = prev->func) == NULL)) {
@@ -623,9 +630,9 @@ static void mp_observer_begin(zend_execute_data *ex)
 		return;
 	}
 	mp_frame *fr = top + 1;
-	frame_init(fr, ex, e->child, cl, e->lines);
-	if (e->leaf_pos != MP_NO_NODE) {
-		/* an internal function's only line, already known: no lookup later */
+	frame_init(fr, ex, e->child, cl, internal ? NULL : e->lines);
+	if (internal && e->leaf_pos != MP_NO_NODE) {
+		/* its only line, already known: no lookup later */
 		fr->line = 0;
 		fr->pos = e->leaf_pos;
 	}
@@ -635,17 +642,31 @@ static void mp_observer_begin(zend_execute_data *ex)
 	}
 }
 
+static void mp_observer_begin_user(zend_execute_data *ex)
+{
+	observer_begin(ex, false);
+}
+
+static void mp_observer_begin_internal(zend_execute_data *ex)
+{
+	observer_begin(ex, true);
+}
+
+static zend_observer_fcall_begin_handler begin_handler(const zend_function *f)
+{
+	return f->type == ZEND_INTERNAL_FUNCTION ? mp_observer_begin_internal : mp_observer_begin_user;
+}
+
 /* Asked once per function per request, at its first call. While profiling
  * is off we decline, so a loaded-but-off extension costs the engine nothing
  * per call; mp_graph_observe_existing() catches up at enable time. */
 static zend_observer_fcall_handlers mp_observer_init(zend_execute_data *ex)
 {
-	(void)ex;
 	if (!mp_observing) {
 		return (zend_observer_fcall_handlers){NULL, NULL};
 	}
 	/* no end handler: see pop_to() */
-	return (zend_observer_fcall_handlers){mp_observer_begin, NULL};
+	return (zend_observer_fcall_handlers){begin_handler(ex->func), NULL};
 }
 
 /* Adds our handlers to a function whose observer slots were already set up
@@ -660,8 +681,9 @@ static void observe_func(zend_function *f)
 		return; /* not called yet: our init will be asked at its first call */
 	}
 	/* remove first: never twice, if it was ours already */
-	zend_observer_remove_begin_handler(f, mp_observer_begin);
-	zend_observer_add_begin_handler(f, mp_observer_begin);
+	zend_observer_fcall_begin_handler h = begin_handler(f);
+	zend_observer_remove_begin_handler(f, h);
+	zend_observer_add_begin_handler(f, h);
 }
 
 static void observe_tree(zend_function *f, int depth)
@@ -763,8 +785,11 @@ void mp_graph_free(void)
 	free(mp_g.table);
 	free(mp_g.funcs);
 	free(mp_g.ftable);
-	free(mp_g.stack ? mp_g.stack - 1 : NULL);
+	if (mp_g.stack && mp_g.stack != &off_frame) {
+		free(mp_g.stack - 1);
+	}
 	memset(&mp_g, 0, sizeof(mp_g));
+	mp_g.stack = mp_g.top = &off_frame;
 	free(chain);
 	chain = NULL;
 	chain_cap = 0;
