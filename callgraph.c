@@ -242,8 +242,9 @@ static uint32_t pos_child(uint32_t call, uint32_t line)
 
 static zend_always_inline mp_edge *edge_slot(uint32_t pos, const zend_function *f)
 {
-	uint32_t h = (uint32_t)((uintptr_t)f >> 4) ^ (pos * 0x9E3779B1u);
-	return &mp_g.edges[(h ^ (h >> 16)) & ((1u << MP_EDGE_BITS) - 1)];
+	/* multiply-shift: the top bits of the product mix all of the key's */
+	uint32_t h = ((uint32_t)((uintptr_t)f >> 4) ^ (pos * 0x9E3779B1u)) * 0x85EBCA6Bu;
+	return &mp_g.edges[h >> (32 - MP_EDGE_BITS)];
 }
 
 static void edge_flush(mp_edge *e)
