@@ -20,12 +20,19 @@ static void *(*prev_realloc)(void *, size_t);
 /* Peak bookkeeping, O(1) per event: a node's value at the last high-water
  * mark is saved the first time the node changes after that mark
  * (peak_stamp tells whether it already was). */
+static zend_never_inline void node_snapshot(mp_node *n)
+{
+	n->peak_bytes = n->inuse_bytes;
+	n->peak_blocks = n->inuse_blocks;
+	n->peak_stamp = mp_t.peak_stamp;
+}
+
+/* The copy out of line, so that the hot paths add to the counters in
+ * memory instead of loading them for it. */
 static zend_always_inline void node_touch(mp_node *n)
 {
-	if (n->peak_stamp != mp_t.peak_stamp) {
-		n->peak_bytes = n->inuse_bytes;
-		n->peak_blocks = n->inuse_blocks;
-		n->peak_stamp = mp_t.peak_stamp;
+	if (UNEXPECTED(n->peak_stamp != mp_t.peak_stamp)) {
+		node_snapshot(n);
 	}
 }
 
