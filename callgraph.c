@@ -240,10 +240,10 @@ static uint32_t pos_child(uint32_t call, uint32_t line)
 	return n == MP_NO_NODE ? root_pos : n;
 }
 
-static zend_always_inline mp_edge *edge_slot(uint32_t pos, const zend_function *f)
+static zend_always_inline mp_edge *edge_slot(uint32_t call, uint32_t line, const zend_function *f)
 {
 	/* multiply-shift: the top bits of the product mix all of the key's */
-	uint32_t h = ((uint32_t)((uintptr_t)f >> 4) ^ (pos * 0x9E3779B1u)) * 0x85EBCA6Bu;
+	uint32_t h = ((uint32_t)((uintptr_t)f >> 4) ^ (call * 0x9E3779B1u) ^ (line * 0xC2B2AE35u)) * 0x85EBCA6Bu;
 	return &mp_g.edges[h >> (32 - MP_EDGE_BITS)];
 }
 
@@ -262,8 +262,8 @@ void mp_graph_flush_calls(void)
 	}
 }
 
-/* NULL when out of memory */
-static mp_edge *call_edge_slow(uint32_t pos, const zend_function *f, mp_edge *e)
+/* NULL when out of memory. pos: the caller's position at that line. */
+static mp_edge *call_edge_slow(uint32_t call, uint32_t line, uint32_t pos, const zend_function *f, mp_edge *e)
 {
 	uint32_t fid = func_id(f);
 	uint32_t c = fid == MP_NO_NODE ? MP_NO_NODE : node_child(pos, MP_CALL_LINE, fid);
@@ -275,24 +275,29 @@ static mp_edge *call_edge_slow(uint32_t pos, const zend_function *f, mp_edge *e)
 		edge_flush(e);
 	}
 	e->key = (uintptr_t)f | !func_is_stable(f);
-	e->pos = pos;
+	e->call = call;
+	e->line = line;
 	e->child = c;
-	e->lines = mp_g.nodes[c].line_pos;
-	e->leaf_pos = f->type == ZEND_INTERNAL_FUNCTION ? mp_g.nodes[c].cache_child : MP_NO_NODE;
+	if (f->type == ZEND_INTERNAL_FUNCTION) {
+		e->leaf_pos = mp_g.nodes[c].cache_child;
+	} else {
+		e->lines = mp_g.nodes[c].line_pos;
+	}
 	return e;
 }
 
-/* Whether cache entry e is the edge (pos, f). */
-static zend_always_inline bool edge_hits(const mp_edge *e, uint32_t pos, const zend_function *f)
+/* Whether cache entry e is the edge (call, line, f). */
+static zend_always_inline bool edge_hits(const mp_edge *e, uint32_t call, uint32_t line, const zend_function *f)
 {
-	return EXPECTED(e->pos == pos)
+	return EXPECTED(e->call == call) && EXPECTED(e->line == line)
 		&& (EXPECTED(e->key == (uintptr_t)f) || (e->key == ((uintptr_t)f | 1) && node_is_func(e->child, f)));
 }
 
-static zend_always_inline mp_edge *call_edge(uint32_t pos, const zend_function *f)
+/* The edge from frame caller at line to f. */
+static zend_always_inline mp_edge *call_edge(mp_frame *caller, uint32_t line, const zend_function *f)
 {
-	mp_edge *e = edge_slot(pos, f);
-	return edge_hits(e, pos, f) ? e : call_edge_slow(pos, f, e);
+	mp_edge *e = edge_slot(caller->call, line, f);
+	return edge_hits(e, caller->call, line, f) ? e : call_edge_slow(caller->call, line, mp_frame_pos(caller, line), f, e);
 }
 
 /* The edge that created frame fr, if the cache still holds it. */
@@ -301,9 +306,10 @@ static mp_edge *frame_edge(const mp_frame *fr)
 	if (fr == mp_g.stack || !fr->func) {
 		return NULL;
 	}
-	uint32_t pos = fr[-1].pos;
-	mp_edge *e = edge_slot(pos, fr->func);
-	return (e->key & ~(uintptr_t)1) == (uintptr_t)fr->func && e->pos == pos && e->child == fr->call ? e : NULL;
+	uint32_t call = fr[-1].call, line = fr->caller_line;
+	mp_edge *e = edge_slot(call, line, fr->func);
+	return (e->key & ~(uintptr_t)1) == (uintptr_t)fr->func && e->call == call && e->line == line
+		&& e->child == fr->call ? e : NULL;
 }
 
 /* A loop body allocates on many lines of one frame: a per-call table indexed
@@ -409,7 +415,7 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	mp_frame *caller = mp_g.top;
 	/* the mirror's frames always have their function (see resync) */
 	uint32_t cl = caller->ex ? mp_func_line(caller->ex, caller->func) : 0;
-	mp_edge *e = call_edge(mp_frame_pos(caller, cl), ex->func);
+	mp_edge *e = call_edge(caller, cl, ex->func);
 	mp_frame *fr = ++mp_g.top;
 	if (UNEXPECTED(e == NULL)) {
 		frame_init(fr, ex, MP_ROOT, cl, NULL);
@@ -418,9 +424,10 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	if (count_call && UNEXPECTED(++e->calls == UINT32_MAX)) {
 		edge_flush(e);
 	}
-	frame_init(fr, ex, e->child, cl, e->lines);
-	if (e->leaf_pos != MP_NO_NODE) {
-		/* an internal function's only line, already known: no lookup later */
+	bool internal = ex->func->type == ZEND_INTERNAL_FUNCTION;
+	frame_init(fr, ex, e->child, cl, internal ? NULL : e->lines);
+	if (internal && e->leaf_pos != MP_NO_NODE) {
+		/* its only line, already known: no lookup later */
 		fr->line = 0;
 		fr->pos = e->leaf_pos;
 	}
@@ -609,24 +616,9 @@ static zend_always_inline void observer_begin(zend_execute_data *ex, bool intern
 		mp_g.top = top;
 	}
 	uint32_t cl = mp_func_line(prev, pf);
-	uint32_t pos;
-	if (EXPECTED(top->line == cl)) {
-		pos = top->pos;
-	} else {
-		/* mp_frame_pos() without its miss path */
-		const uint32_t *t = top->lines;
-		uint32_t off;
-		if (UNEXPECTED(t == NULL) || UNEXPECTED((off = cl - t[-2]) >= t[-1]) || UNEXPECTED(t[off] == 0)) {
-			observer_begin_slow(ex);
-			return;
-		}
-		pos = t[off] - 1;
-		top->line = cl;
-		top->pos = pos;
-	}
 	const zend_function *f = ex->func;
-	mp_edge *e = edge_slot(pos, f);
-	if (UNEXPECTED(!edge_hits(e, pos, f)) || UNEXPECTED(top == mp_g.stack_last)) {
+	mp_edge *e = edge_slot(top->call, cl, f);
+	if (UNEXPECTED(!edge_hits(e, top->call, cl, f)) || UNEXPECTED(top == mp_g.stack_last)) {
 		observer_begin_slow(ex);
 		return;
 	}

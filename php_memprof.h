@@ -59,8 +59,10 @@ typedef struct mp_frame {
 	uint32_t pos;           /* ... and its position node */
 } mp_frame;
 
-/* Recently followed call edges, (position node, function) -> call node:
- * one line often calls several functions in turn, add(clamp(mul(...))).
+/* Recently followed call edges, (caller's call node, caller's line,
+ * function) -> call node: one line often calls several functions in turn,
+ * add(clamp(mul(...))). Keyed by the caller's line rather than its position
+ * node (the same thing), so that a call need not look the position up.
  * An entry also carries what a new frame needs from the call node (its line
  * table, an internal function's position) and the calls counted since it
  * was filled, so a call does not touch the node at all; the count goes to
@@ -69,9 +71,12 @@ typedef struct mp_frame {
 typedef struct mp_edge {
 	uintptr_t key;          /* the zend_function, | 1 when it can be freed mid-request
 	                           (closures, file-level code): then a hit must be verified */
-	uint32_t *lines;        /* child's line table (user code), or NULL */
-	uint32_t pos, child;
-	uint32_t leaf_pos;      /* internal function: its one position, or MP_NO_NODE */
+	union {
+		uint32_t *lines;    /* user code: the child's line table, or NULL */
+		uint32_t leaf_pos;  /* internal function: its one position, or MP_NO_NODE */
+	};
+	uint32_t call, line;    /* the caller's call node and line */
+	uint32_t child;
 	uint32_t calls;         /* not yet added to the child's node */
 } mp_edge;
 
