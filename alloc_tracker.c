@@ -149,11 +149,19 @@ static zend_always_inline void forget(void *p)
 /* mp_malloc, mp_free and mp_realloc are the hooks when we sit directly on
  * the Zend heap and are not busy; otherwise the general paths (malloc_slow,
  * free_other, realloc_slow) are installed instead (install_hooks). */
+/* The frame or line is new to the mirror, or there is no observer (stack
+ * walks): the position takes a search, the block still the fast record. */
+static zend_never_inline void *malloc_pos_slow(size_t size)
+{
+	uint32_t pos = mp_graph_pos_slow(mp_g.top, EG(current_execute_data));
+	return record_new(zend_mm_alloc(mp_heap, size), pos, size);
+}
+
 static void *mp_malloc(size_t size)
 {
 	uint32_t pos;
 	if (UNEXPECTED(!mp_graph_pos_fast(&pos))) {
-		return malloc_slow(size);
+		return malloc_pos_slow(size);
 	}
 	/* before the heap call, so that only pos and size live across it */
 	return record_new(zend_mm_alloc(mp_heap, size), pos, size);
