@@ -65,12 +65,10 @@ static void account_stale(uint32_t pos, size_t size)
 	account_free(pos, size);
 }
 
-/* Records a block for position pos, whatever layer of the map it needs. */
-static void track_alloc(void *p, uint32_t pos, size_t size)
+/* Counts a block just put in the map (rc: what the map did). */
+static void account_recorded(mp_bm_result rc, uint32_t pos, size_t size, uint32_t old_pos, size_t old_size)
 {
-	uint32_t old_pos;
-	size_t old_size;
-	switch (mp_bm_insert((uintptr_t)p, pos, size, &old_pos, &old_size)) {
+	switch (rc) {
 		case MP_BM_OK:
 			break;
 		case MP_BM_REPLACED:
@@ -82,6 +80,15 @@ static void track_alloc(void *p, uint32_t pos, size_t size)
 			return;
 	}
 	account_alloc(pos, size);
+}
+
+/* Records a block for position pos, whatever layer of the map it needs. */
+static void track_alloc(void *p, uint32_t pos, size_t size)
+{
+	uint32_t old_pos = 0;
+	size_t old_size = 0;
+	mp_bm_result rc = mp_bm_insert((uintptr_t)p, pos, size, &old_pos, &old_size);
+	account_recorded(rc, pos, size, old_pos, old_size);
 }
 
 /* Forget a block; false if it was not ours (allocated before profiling). */
@@ -150,9 +157,15 @@ static zend_always_inline void forget(void *p)
  * the Zend heap and are not busy; otherwise the general paths (malloc_slow,
  * free_other, realloc_slow) are installed instead (install_hooks). */
 /* The frame or line is new to the mirror, or there is no observer (stack
- * walks): the position takes a search, the block still the fast record. */
+ * walks): the position takes a search, the block still the fast record.
+ * mp_busy: our own block while hooks installed over ours kept us from
+ * swapping in the busy ones (mp_set_busy); the search would add to the tree
+ * during an export. */
 static zend_never_inline void *malloc_pos_slow(size_t size)
 {
+	if (UNEXPECTED(mp_busy)) {
+		return zend_mm_alloc(mp_heap, size);
+	}
 	uint32_t pos = mp_graph_pos_slow(mp_g.top, EG(current_execute_data));
 	return record_new(zend_mm_alloc(mp_heap, size), pos, size);
 }
@@ -196,19 +209,70 @@ static zend_never_inline void *realloc_slow(void *p, size_t size)
 	return np;
 }
 
+/* A block reallocated in place that was not in its page's slots (allocated
+ * before profiling, or kept in the general map): the general map's hash
+ * layer, never the page layer (see realloc_in_place). */
+static zend_never_inline void *realloc_in_place_slow(void *p, uint32_t pos, size_t size)
+{
+	forget(p);
+	uint32_t old_pos = 0;
+	size_t old_size = 0;
+	mp_bm_result rc = mp_bm_hash_insert((uintptr_t)p, pos, size, &old_pos, &old_size);
+	account_recorded(rc, pos, size, old_pos, old_size);
+	return p;
+}
+
+/* The heap reallocated p in place, so it stays in its size class, which is
+ * not always the class of its new size: a block that shrinks to exactly the
+ * size of the class below stays where it is. So its page is never looked up
+ * by the new size (that would take the page for one that changed class and
+ * drop the records of its other blocks): the block keeps its slot. */
+static zend_always_inline void *realloc_in_place(void *p, uint32_t pos, size_t size)
+{
+	uint32_t *slot = mp_bm_small_slot_of((uintptr_t)p);
+	uint32_t v = *slot;
+	if (EXPECTED(v != 0) && EXPECTED(size <= MP_SMALL_MAX) && EXPECTED(pos <= MP_SLOT_POS_MAX)) {
+		*slot = mp_bm_slot_rec(pos, size);
+		account_free(mp_bm_slot_pos(v), mp_bm_slot_size(v));
+		account_alloc(pos, size);
+		return p;
+	}
+	return realloc_in_place_slow(p, pos, size);
+}
+
+static zend_always_inline void *realloc_at(void *p, uint32_t pos, size_t size)
+{
+	/* the heap first: on memory-limit errors it does not return, and the
+	 * map must still describe the old block then */
+	void *np = zend_mm_realloc(mp_heap, p, size);
+	if (EXPECTED(np == p)) {
+		return realloc_in_place(p, pos, size);
+	}
+	forget(p);
+	return record_new(np, pos, size);
+}
+
+/* As malloc_pos_slow. */
+static zend_never_inline void *realloc_pos_slow(void *p, size_t size)
+{
+	if (UNEXPECTED(mp_busy)) {
+		return realloc_slow(p, size);
+	}
+	return realloc_at(p, mp_graph_pos_slow(mp_g.top, EG(current_execute_data)), size);
+}
+
 /* String building grows blocks with realloc: the same fast paths as
  * malloc and free. The block and its bytes move to the reallocating site. */
 static void *mp_realloc(void *p, size_t size)
 {
+	uint32_t pos;
 	if (UNEXPECTED(p == NULL)) {
 		return realloc_slow(p, size);
 	}
-	uint32_t pos = mp_graph_current_pos();
-	/* the heap first: on memory-limit errors it does not return, and the
-	 * map must still describe the old block then */
-	void *np = zend_mm_realloc(mp_heap, p, size);
-	forget(p);
-	return record_new(np, pos, size);
+	if (UNEXPECTED(!mp_graph_pos_fast(&pos))) {
+		return realloc_pos_slow(p, size);
+	}
+	return realloc_at(p, pos, size);
 }
 
 static void install_hooks(void)
@@ -225,8 +289,10 @@ static void install_hooks(void)
 }
 
 /* Busy hooks while we work, so the hot ones need not test mp_busy. Only
- * if ours are still the heap's: hooks someone installed over ours stay (then
- * the blocks of an export are counted like the script's, at its line). */
+ * if ours are still the heap's: hooks someone installed over ours stay. Then
+ * an export's blocks on lines the mirror already has are counted like the
+ * script's, and the rest are not: the slow paths test mp_busy, so that
+ * nothing adds to the tree. */
 bool mp_set_busy(bool busy)
 {
 	bool was = mp_busy;
