@@ -138,11 +138,13 @@ static zend_always_inline bool func_matches(const mp_func *rec, const zend_funct
 
 /* Functions that live until the request ends, so their address cannot be
  * reused by another one: internal functions, declared functions and methods.
- * Closures and file-level code can be freed mid-request. */
+ * Closures (of user code, or of internal functions: strlen(...)) and
+ * file-level code can be freed mid-request; a closure's function is a copy
+ * inside the closure object. */
 static zend_always_inline bool func_is_stable(const zend_function *f)
 {
-	return f->type == ZEND_INTERNAL_FUNCTION
-		|| (f->common.function_name && !(f->common.fn_flags & ZEND_ACC_CLOSURE));
+	return !(f->common.fn_flags & ZEND_ACC_CLOSURE)
+		&& (f->type == ZEND_INTERNAL_FUNCTION || f->common.function_name);
 }
 
 /* Whether node's function is still f (see func_is_stable: only freeable
