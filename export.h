@@ -34,6 +34,10 @@ typedef struct mp_view {
 	uint64_t (*self)[MP_NCOUNTERS];  /* per node; call nodes: sum of their lines */
 	uint64_t (*incl)[MP_NCOUNTERS];  /* per node, subtree included */
 	uint32_t root_pos;
+	/* The tree's size when the view was built. An export can run PHP code (a
+	 * userspace stream), whose calls add nodes and functions: exports walk
+	 * only what the view counted. */
+	uint32_t nnodes, nfuncs;
 } mp_view;
 
 /* Builds child lists and totals. Call with mp_busy set. */

@@ -63,11 +63,12 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 			write_costs(w, line, v->self[pos]);
 		}
 		for (uint32_t c = mp_first_child(pos); c != MP_NO_NODE; c = mp_next_sibling(c)) {
-			const mp_func *cf = mp_node_func(c);
-			write_file_ref(cx, "cfl", cf);
+			/* read before writing: a write can run PHP code that moves mp_g.funcs */
+			uint32_t first_line = mp_node_func(c)->line_start;
+			write_file_ref(cx, "cfl", mp_node_func(c));
 			write_fn_ref(cx, "cfn", mp_g.nodes[c].fn);
 			uint64_t calls = mp_g.nodes[c].calls ? mp_g.nodes[c].calls : 1;
-			mp_writef(w, "calls=%" PRIu64 " %u\n", calls, cf->line_start);
+			mp_writef(w, "calls=%" PRIu64 " %u\n", calls, first_line);
 			write_costs(w, line, v->incl[c]);
 		}
 	}
@@ -77,7 +78,7 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 void mp_export_callgrind(const mp_view *v, mp_writer *w)
 {
 	cg_ctx cx = {.w = w, .v = v};
-	cx.fn_seen = calloc(mp_g.nfuncs, sizeof(bool));
+	cx.fn_seen = calloc(v->nfuncs, sizeof(bool));
 	if (!cx.fn_seen) {
 		w->failed = true;
 		return;
@@ -99,7 +100,7 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 	mp_writes(w, "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount\n\n");
 
 	/* every call node, in creation order (parents before children) */
-	for (uint32_t n = 0; n < mp_g.nnodes && !w->failed; n++) {
+	for (uint32_t n = 0; n < v->nnodes && !w->failed; n++) {
 		if (mp_is_call(n)) {
 			write_call_node(&cx, n);
 		}

@@ -20,7 +20,7 @@ void mp_export_folded(const mp_view *v, mp_writer *w)
 	uint32_t cap = 0;
 	smart_str line = {0};
 
-	for (uint32_t n = 0; n < mp_g.nnodes && !w->failed; n++) {
+	for (uint32_t n = 0; n < v->nnodes && !w->failed; n++) {
 		if (mp_is_call(n) || v->self[n][MP_INUSE_BYTES] == 0) {
 			continue;
 		}

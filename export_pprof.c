@@ -127,15 +127,15 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	}
 
 	/* locations: one per distinct (function, line); ids start at 1 */
-	uint32_t *loc_of = calloc(mp_g.nnodes, sizeof(uint32_t));
-	bool *fn_used = calloc(mp_g.nfuncs, sizeof(bool));
+	uint32_t *loc_of = calloc(v->nnodes, sizeof(uint32_t));
+	bool *fn_used = calloc(v->nfuncs, sizeof(bool));
 	HashTable locs;
 	zend_hash_init(&locs, 256, NULL, NULL, 0);
 	if (!loc_of || !fn_used) {
 		w->failed = true;
 		goto done;
 	}
-	for (uint32_t n = 0; n < mp_g.nnodes; n++) {
+	for (uint32_t n = 0; n < v->nnodes; n++) {
 		if (mp_is_call(n)) {
 			continue;
 		}
@@ -164,7 +164,7 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	}
 
 	/* samples: the path of each line node with any cost, leaf first */
-	for (uint32_t n = 0; n < mp_g.nnodes && !out.failed; n++) {
+	for (uint32_t n = 0; n < v->nnodes && !out.failed; n++) {
 		if (mp_is_call(n) || mp_counters_zero(v->self[n])) {
 			continue;
 		}
@@ -197,7 +197,7 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	pb_uint(&msg, 9, 1);                       /* has_line_numbers */
 	pb_submsg(&out, 3, &msg);
 
-	for (uint32_t f = 0; f < mp_g.nfuncs; f++) {
+	for (uint32_t f = 0; f < v->nfuncs; f++) {
 		if (!fn_used[f]) {
 			continue;
 		}

@@ -17,6 +17,8 @@ int mp_view_build(mp_view *v)
 {
 	mp_graph_flush_calls();
 	uint32_t n = mp_g.nnodes;
+	v->nnodes = n;
+	v->nfuncs = mp_g.nfuncs;
 	v->self = calloc(n, sizeof(*v->self));
 	v->incl = calloc(n, sizeof(*v->incl));
 	if (!v->self || !v->incl) {
