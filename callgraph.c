@@ -15,10 +15,13 @@
 
 /* The whole mirror while there is no graph (profiling off): a frame that
  * matches no caller, so a begin handler still attached to a function goes
- * to observer_begin_slow, which tests mp_observing; the hot path need not. */
-static mp_frame off_frame = {.ex = MP_GUARD_EX};
+ * to observer_begin_slow, which tests mp_observing; the hot path need not.
+ * With a guard below it, as below every mirror (mp_graph_pos_fast looks one
+ * frame down). */
+static mp_frame off_frames[2] = {{.ex = MP_GUARD_EX}, {.ex = MP_GUARD_EX}};
+#define OFF_FRAME (&off_frames[1])
 
-mp_graph mp_g = {.stack = &off_frame, .top = &off_frame};
+mp_graph mp_g = {.stack = OFF_FRAME, .top = OFF_FRAME};
 
 #define MP_MAX_LINE_SPAN 4096  /* longest function given a direct line table */
 
@@ -780,11 +783,11 @@ void mp_graph_free(void)
 	free(mp_g.table);
 	free(mp_g.funcs);
 	free(mp_g.ftable);
-	if (mp_g.stack && mp_g.stack != &off_frame) {
+	if (mp_g.stack && mp_g.stack != OFF_FRAME) {
 		free(mp_g.stack - 1);
 	}
 	memset(&mp_g, 0, sizeof(mp_g));
-	mp_g.stack = mp_g.top = &off_frame;
+	mp_g.stack = mp_g.top = OFF_FRAME;
 	free(chain);
 	chain = NULL;
 	chain_cap = 0;
