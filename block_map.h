@@ -213,16 +213,18 @@ static zend_always_inline uint32_t mp_bm_slot_size(uint32_t rec)
 	return rec & ((1u << MP_SLOT_SIZE_BITS) - 1);
 }
 
-/* r's slot for a small block of this size at addr, if its page is set up
- * for that size class (NULL: a new page, or its class changed). A page
- * without slots has MP_NO_BIN, which no size maps to. */
-static zend_always_inline uint32_t *mp_bm_page_slot_for(const mp_region *r, uintptr_t addr, size_t size)
+/* r's slot for a small block of this size at addr, in *slot, if its page is
+ * set up for that size class (false: a new page, or its class changed). A
+ * page without slots has MP_NO_BIN, which no size maps to. (A flag, not a
+ * NULL slot: the compiler cannot tell that &slot[i] is never NULL.) */
+static zend_always_inline bool mp_bm_page_slot_for(const mp_region *r, uintptr_t addr, size_t size, uint32_t **slot)
 {
 	const mp_page *pg = mp_bm_page_of(r, addr);
 	if (UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
-		return NULL;
+		return false;
 	}
-	return &pg->slot[mp_bm_slot(pg, addr)];
+	*slot = &pg->slot[mp_bm_slot(pg, addr)];
+	return true;
 }
 
 /* r's slot that would hold a small block at addr; the empty mp_bm_no_slot
@@ -236,8 +238,7 @@ static zend_always_inline uint32_t *mp_bm_page_slot_of(const mp_region *r, uintp
 
 /* The allocation hook's fast path: mp_bm_page_slot_for() in the region the
  * cache holds, false when anything is missing (mp_bm_insert() does the rest).
- * Regions have pages with slots only when mp_bm.pages_on. (A flag, not a
- * NULL slot: the compiler cannot tell that &slot[i] is never NULL.) */
+ * Regions have pages with slots only when mp_bm.pages_on. */
 static zend_always_inline bool mp_bm_small_slot_for(uintptr_t addr, uint32_t pos, size_t size, uint32_t **slot)
 {
 	if (UNEXPECTED(size > MP_SMALL_MAX) || UNEXPECTED(pos > MP_SLOT_POS_MAX)) {
@@ -245,15 +246,7 @@ static zend_always_inline bool mp_bm_small_slot_for(uintptr_t addr, uint32_t pos
 	}
 	uintptr_t key = addr >> MP_REGION_SHIFT;
 	const mp_region *r = mp_bm.cache[key & 63];
-	if (UNEXPECTED(r->key != key)) {
-		return false;
-	}
-	const mp_page *pg = mp_bm_page_of(r, addr);
-	if (UNEXPECTED(pg->bin != mp_bm.bin_of[(size + 7) >> 3])) {
-		return false;
-	}
-	*slot = &pg->slot[mp_bm_slot(pg, addr)];
-	return true;
+	return EXPECTED(r->key == key) && mp_bm_page_slot_for(r, addr, size, slot);
 }
 
 /* The free hook's fast path: mp_bm_page_slot_of() in the region the cache
@@ -272,8 +265,8 @@ static zend_always_inline mp_bm_result mp_bm_insert(uintptr_t addr, uint32_t pos
 {
 	if (EXPECTED(mp_bm.pages_on) && EXPECTED(size <= MP_SMALL_MAX) && EXPECTED(pos <= MP_SLOT_POS_MAX)) {
 		mp_region *r = mp_bm_region(addr, true);
-		uint32_t *slot = r ? mp_bm_page_slot_for(r, addr, size) : NULL;
-		if (EXPECTED(slot != NULL)) {
+		uint32_t *slot;
+		if (EXPECTED(r != NULL) && EXPECTED(mp_bm_page_slot_for(r, addr, size, &slot))) {
 			uint32_t old = *slot;
 			*slot = mp_bm_slot_rec(pos, size);
 			if (EXPECTED(old == 0)) {

@@ -411,6 +411,19 @@ static bool stack_grow(void)
 	return true;
 }
 
+/* A new frame for ex from its cached edge: the child's line table for user
+ * code; for an internal function, its one position once known. */
+static zend_always_inline void frame_from_edge(mp_frame *fr, const zend_execute_data *ex, const mp_edge *e,
+		uint32_t caller_line, bool internal)
+{
+	frame_init(fr, ex, e->child, caller_line, internal ? NULL : e->lines);
+	if (internal && e->leaf_pos != MP_NO_NODE) {
+		/* no lookup at its first allocation */
+		fr->line = 0;
+		fr->pos = e->leaf_pos;
+	}
+}
+
 /* Pushes ex, called from the top frame. */
 static void push_frame(const zend_execute_data *ex, bool count_call)
 {
@@ -429,13 +442,7 @@ static void push_frame(const zend_execute_data *ex, bool count_call)
 	if (count_call && UNEXPECTED(++e->calls == UINT32_MAX)) {
 		edge_flush(e);
 	}
-	bool internal = ex->func->type == ZEND_INTERNAL_FUNCTION;
-	frame_init(fr, ex, e->child, cl, internal ? NULL : e->lines);
-	if (internal && e->leaf_pos != MP_NO_NODE) {
-		/* its only line, already known: no lookup later */
-		fr->line = 0;
-		fr->pos = e->leaf_pos;
-	}
+	frame_from_edge(fr, ex, e, cl, ex->func->type == ZEND_INTERNAL_FUNCTION);
 }
 
 /* Whether mirror frame fr still stands for engine frame ex, whose nearest
@@ -628,12 +635,7 @@ static zend_always_inline void observer_begin(zend_execute_data *ex, bool intern
 		return;
 	}
 	mp_frame *fr = top + 1;
-	frame_init(fr, ex, e->child, cl, internal ? NULL : e->lines);
-	if (internal && e->leaf_pos != MP_NO_NODE) {
-		/* its only line, already known: no lookup later */
-		fr->line = 0;
-		fr->pos = e->leaf_pos;
-	}
+	frame_from_edge(fr, ex, e, cl, internal);
 	mp_g.top = fr;
 	if (UNEXPECTED(++e->calls == UINT32_MAX)) {
 		edge_flush(e);
