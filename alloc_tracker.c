@@ -122,6 +122,20 @@ static zend_never_inline void *malloc_slow(size_t size)
 /* The hot paths below keep to what needs no call of ours, so that little
  * lives across a call and few registers are saved: this runs for every
  * allocation and free of the script. Everything else is a tail call. */
+
+/* Puts a block's record in its page slot, counting out what was there. */
+static zend_always_inline void slot_store(uint32_t *slot, uint32_t pos, size_t size)
+{
+	uint32_t old = *slot;
+	*slot = mp_bm_slot_rec(pos, size);
+	if (UNEXPECTED(old != 0)) {
+		/* a block reallocated in place; else the same address still
+		 * recorded: its free escaped us */
+		account_free(mp_bm_slot_pos(old), mp_bm_slot_size(old));
+	}
+	account_alloc(pos, size);
+}
+
 /* Records a block just allocated at the heap's fast path: its page slot when
  * the page has slots for its size class, otherwise the general map. */
 static zend_always_inline void *record_new(void *p, uint32_t pos, size_t size)
@@ -130,13 +144,7 @@ static zend_always_inline void *record_new(void *p, uint32_t pos, size_t size)
 	if (UNEXPECTED(!mp_bm_small_slot_for((uintptr_t)p, pos, size, &slot))) {
 		return track_alloc_ret(p, pos, size);
 	}
-	uint32_t old = *slot;
-	*slot = mp_bm_slot_rec(pos, size);
-	if (UNEXPECTED(old != 0)) {
-		/* same address still recorded: its free escaped us */
-		account_free(mp_bm_slot_pos(old), mp_bm_slot_size(old));
-	}
-	account_alloc(pos, size);
+	slot_store(slot, pos, size);
 	return p;
 }
 
@@ -153,9 +161,6 @@ static zend_always_inline void forget(void *p)
 	}
 }
 
-/* mp_malloc, mp_free and mp_realloc are the hooks when we sit directly on
- * the Zend heap and are not busy; otherwise the general paths (malloc_slow,
- * free_other, realloc_slow) are installed instead (install_hooks). */
 /* The frame or line is new to the mirror, or there is no observer (stack
  * walks): the position takes a search, the block still the fast record.
  * mp_busy: our own block while hooks installed over ours kept us from
@@ -164,12 +169,15 @@ static zend_always_inline void forget(void *p)
 static zend_never_inline void *malloc_pos_slow(size_t size)
 {
 	if (UNEXPECTED(mp_busy)) {
-		return zend_mm_alloc(mp_heap, size);
+		return malloc_slow(size);
 	}
 	uint32_t pos = mp_graph_pos_slow(mp_g.top, EG(current_execute_data));
 	return record_new(zend_mm_alloc(mp_heap, size), pos, size);
 }
 
+/* mp_malloc, mp_free and mp_realloc are the hooks when we sit directly on
+ * the Zend heap and are not busy; otherwise the general paths (malloc_slow,
+ * free_other, realloc_slow) are installed instead (install_hooks). */
 static void *mp_malloc(size_t size)
 {
 	uint32_t pos;
@@ -230,11 +238,8 @@ static zend_never_inline void *realloc_in_place_slow(void *p, uint32_t pos, size
 static zend_always_inline void *realloc_in_place(void *p, uint32_t pos, size_t size)
 {
 	uint32_t *slot = mp_bm_small_slot_of((uintptr_t)p);
-	uint32_t v = *slot;
-	if (EXPECTED(v != 0) && EXPECTED(size <= MP_SMALL_MAX) && EXPECTED(pos <= MP_SLOT_POS_MAX)) {
-		*slot = mp_bm_slot_rec(pos, size);
-		account_free(mp_bm_slot_pos(v), mp_bm_slot_size(v));
-		account_alloc(pos, size);
+	if (EXPECTED(*slot != 0) && EXPECTED(size <= MP_SMALL_MAX) && EXPECTED(pos <= MP_SLOT_POS_MAX)) {
+		slot_store(slot, pos, size);
 		return p;
 	}
 	return realloc_in_place_slow(p, pos, size);

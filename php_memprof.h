@@ -116,23 +116,30 @@ static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
 	return 0;
 }
 
+/* Makes fr's position the one at line if it is already known: the last
+ * one, or in the frame's line table. False if the tree must be asked. */
+static zend_always_inline bool mp_frame_pos_known(mp_frame *fr, uint32_t line)
+{
+	if (EXPECTED(fr->line == line)) {
+		return true;
+	}
+	const uint32_t *t = fr->lines;
+	uint32_t off;
+	if (UNEXPECTED(t == NULL) || UNEXPECTED((off = line - t[-2]) >= t[-1]) || UNEXPECTED(t[off] == 0)) {
+		return false;
+	}
+	fr->line = line;
+	fr->pos = t[off] - 1;
+	return true;
+}
+
 /* The position node of a frame at a line: the last one, or from the frame's
  * line table; the first time, from the tree (mp_frame_pos_miss). */
 static zend_always_inline uint32_t mp_frame_pos(mp_frame *fr, uint32_t line)
 {
-	if (EXPECTED(fr->line == line)) {
-		return fr->pos;
+	if (UNEXPECTED(!mp_frame_pos_known(fr, line))) {
+		mp_frame_pos_miss(fr, line);
 	}
-	const uint32_t *t = fr->lines;
-	if (EXPECTED(t != NULL)) {
-		uint32_t off = line - t[-2];
-		if (EXPECTED(off < t[-1]) && EXPECTED(t[off] != 0)) {
-			fr->line = line;
-			fr->pos = t[off] - 1;
-			return fr->pos;
-		}
-	}
-	mp_frame_pos_miss(fr, line);
 	return fr->pos;
 }
 
@@ -161,15 +168,8 @@ static zend_always_inline bool mp_graph_pos_fast(uint32_t *pos)
 	if (UNEXPECTED(ex == NULL) || UNEXPECTED(top->func != ex->func)) {
 		return false;
 	}
-	uint32_t line = mp_func_line(ex, top->func);
-	if (UNEXPECTED(top->line != line)) {
-		const uint32_t *t = top->lines;
-		uint32_t off;
-		if (UNEXPECTED(t == NULL) || UNEXPECTED((off = line - t[-2]) >= t[-1]) || UNEXPECTED(t[off] == 0)) {
-			return false;
-		}
-		top->line = line;
-		top->pos = t[off] - 1;
+	if (UNEXPECTED(!mp_frame_pos_known(top, mp_func_line(ex, top->func)))) {
+		return false;
 	}
 	mp_g.top = top;
 	*pos = top->pos;
