@@ -10,6 +10,7 @@
 #include "php_memprof.h"
 #include "zend_observer.h"
 #include "zend_closures.h"
+#include "php_compat.h"
 
 #define MP_GUARD_EX ((const zend_execute_data *)(uintptr_t)1)
 
@@ -682,7 +683,7 @@ static void observe_func(zend_function *f)
 	}
 	/* remove first: never twice, if it was ours already */
 	zend_observer_fcall_begin_handler h = begin_handler(f);
-	zend_observer_remove_begin_handler(f, h);
+	mp_observer_remove_begin(f, h);
 	zend_observer_add_begin_handler(f, h);
 }
 

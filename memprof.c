@@ -196,10 +196,9 @@ static const char *profile_env(void)
 
 static void mp_error_cb(int type, zend_string *file, const uint32_t line, zend_string *message)
 {
-	static const char limit_msg[] = "Allowed memory size of ";
 	if (MEMPROF_G(enabled) && MEMPROF_G(flag_dump_on_limit) && !MEMPROF_G(dumped_on_limit)
 			&& (type & E_FATAL_ERRORS)
-			&& zend_string_starts_with_literal(message, limit_msg)) {
+			&& zend_string_starts_with_literal(message, "Allowed memory size of ")) {
 		MEMPROF_G(dumped_on_limit) = true;
 		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
 		if (path) {

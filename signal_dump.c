@@ -21,6 +21,7 @@
 #include <strings.h>
 #include "export.h"
 #include "zend_signal.h"
+#include "php_compat.h"
 
 typedef struct mp_sig_entry {
 	const char *name;
@@ -75,20 +76,11 @@ int mp_signal_parse(const char *name)
 	return -1;
 }
 
-static void request_interrupt(void)
-{
-#if PHP_VERSION_ID >= 80200
-	zend_atomic_bool_store_ex(&EG(vm_interrupt), true);
-#else
-	EG(vm_interrupt) = 1;
-#endif
-}
-
 /* Async-signal-safe: two stores, nothing else. */
 static void mp_signal_handler(int signo)
 {
 	mp_sig_pending = signo;
-	request_interrupt();
+	mp_request_vm_interrupt();
 }
 
 static void log_line(const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 1, 2);
@@ -148,7 +140,7 @@ static void mp_interrupt_function(zend_execute_data *execute_data)
 void mp_signal_export_done(void)
 {
 	if (mp_sig_pending && !mp_busy) {
-		request_interrupt();
+		mp_request_vm_interrupt();
 	}
 }
 

@@ -1,0 +1,33 @@
+/* memprof: the differences between the PHP versions we build on (8.2 to
+ * 8.5; 8.3 from its headers), each behind one small helper, so that the
+ * logic elsewhere reads the same on every version. */
+#ifndef MEMPROF_PHP_COMPAT_H
+#define MEMPROF_PHP_COMPAT_H
+
+#include "php.h"
+#include "zend_observer.h"
+
+/* Removes handler h from f's begin handlers, if it is there. PHP 8.4 added
+ * an out-parameter for the handler that followed it, which we do not need. */
+static inline void mp_observer_remove_begin(zend_function *f, zend_observer_fcall_begin_handler h)
+{
+#if PHP_VERSION_ID >= 80400
+	zend_observer_fcall_begin_handler next;
+	zend_observer_remove_begin_handler(f, h, &next);
+#else
+	zend_observer_remove_begin_handler(f, h);
+#endif
+}
+
+/* Asks the engine to call its interrupt hook at the next opcode boundary
+ * (async-signal-safe). */
+static inline void mp_request_vm_interrupt(void)
+{
+#if PHP_VERSION_ID >= 80200
+	zend_atomic_bool_store_ex(&EG(vm_interrupt), true);
+#else
+	EG(vm_interrupt) = 1;
+#endif
+}
+
+#endif
