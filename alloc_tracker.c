@@ -1,7 +1,7 @@
 /* memprof: the Zend MM hooks. Every block allocated while profiling is on is
  * recorded in the live-block map (block_map.h) with its position node and
  * size; the counters of that node move on every allocation and free. */
-#include "php_memprof.h"
+#include "alloc_tracker.h"
 #include "block_map.h"
 
 mp_totals mp_t;

@@ -7,7 +7,8 @@
  * mirror and EG(current_execute_data) disagree otherwise (profiling started
  * mid-request, a fiber switch...) we rebuild the mirror from the engine's own
  * frames instead of guessing. */
-#include "php_memprof.h"
+#include "callgraph.h"
+#include "alloc_tracker.h"
 #include "zend_observer.h"
 #include "zend_closures.h"
 #include "php_compat.h"

@@ -4,6 +4,8 @@
 #define MEMPROF_EXPORT_H
 
 #include "php_memprof.h"
+#include "callgraph.h"
+#include "alloc_tracker.h"
 #include "zend_smart_str.h"
 
 /* ---- writer.c: buffered output to a PHP stream or a file descriptor ---- */

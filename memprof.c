@@ -11,6 +11,9 @@
 #include "zend_exceptions.h"
 #include "SAPI.h"
 #include "export.h"
+#include "triggers.h"
+#include "request_log.h"
+#include "signal_dump.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
 

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "php_memprof.h"
+#include "request_log.h"
 #include "SAPI.h"
 
 #define RL_URI_MAX 2048   /* bytes of URI kept; longer ones end with "..." */

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <strings.h>
 #include "export.h"
+#include "signal_dump.h"
 #include "zend_signal.h"
 #include "php_compat.h"
 

@@ -10,6 +10,7 @@
 #endif
 
 #include "php_memprof.h"
+#include "triggers.h"
 #include "php_globals.h"
 #include "php_variables.h"
 

@@ -1,0 +1,182 @@
+/* memprof: the call tree (callgraph.c) and the position in it that the
+ * allocation hooks read.
+ *
+ * Two kinds of node alternate along a path: a call node (a function entered
+ * from a given caller position) and a position node (a line inside that call).
+ * Keeping lines as their own nodes lets `calls` live on the function while
+ * costs live on the exact line. Nodes are addressed by index so the arena can
+ * grow with realloc and so a live block's site fits in 32 bits. */
+#ifndef MEMPROF_CALLGRAPH_H
+#define MEMPROF_CALLGRAPH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "php.h"
+
+#define MP_CALL_LINE  UINT32_MAX   /* line value that marks a call node */
+#define MP_NO_NODE    UINT32_MAX
+#define MP_ROOT       0            /* call node standing for "no PHP frame" */
+
+typedef struct mp_node {
+	uint32_t parent;        /* call node: caller position; position: its call node */
+	uint32_t line;          /* MP_CALL_LINE for call nodes */
+	uint32_t fn;            /* function id (both kinds) */
+	uint32_t cache_child;   /* call nodes of internal functions: their one position */
+	uint64_t inuse_bytes, inuse_blocks;
+	uint64_t alloc_bytes, alloc_blocks;
+	uint64_t peak_bytes, peak_blocks; /* valid only when peak_stamp == tracker's stamp */
+	uint64_t peak_stamp;
+	uint64_t calls;         /* call nodes only */
+	uint32_t first_child, next_sibling; /* child lists, built for export only */
+	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 (see mp_frame.lines) */
+} mp_node;
+
+typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN } mp_fn_kind;
+
+/* What we need of a function to name it later. Strings are referenced (not
+ * copied) when the function is first seen, so they outlive the function. */
+typedef struct mp_func {
+	const void *ptr;        /* zend_function*, identity only: may dangle */
+	zend_string *name;      /* function_name, or NULL */
+	zend_string *scope;     /* class name, or NULL */
+	zend_string *file;      /* NULL for internal functions */
+	uint32_t line_start;
+	uint8_t kind;
+} mp_func;
+
+typedef struct mp_frame {
+	const zend_execute_data *ex;
+	const zend_function *func;
+	uint32_t *lines;        /* the call node's line table, once it has one; lines[-2] is
+	                           the function's first line, lines[-1] the table's length */
+	uint32_t call;          /* call node of this frame */
+	uint32_t caller_line;   /* line of the caller when this frame was pushed */
+	uint32_t line;          /* most recent line of this frame ... */
+	uint32_t pos;           /* ... and its position node */
+} mp_frame;
+
+/* Recently followed call edges, (caller's call node, caller's line,
+ * function) -> call node: one line often calls several functions in turn,
+ * add(clamp(mul(...))). Keyed by the caller's line rather than its position
+ * node (the same thing), so that a call need not look the position up.
+ * An entry also carries what a new frame needs from the call node (its line
+ * table, an internal function's position) and the calls counted since it
+ * was filled, so a call does not touch the node at all; the count goes to
+ * the node when the entry is reused and before every export. */
+#define MP_EDGE_BITS 12
+typedef struct mp_edge {
+	uintptr_t key;          /* the zend_function, | 1 when it can be freed mid-request
+	                           (closures, file-level code): then a hit must be verified */
+	union {
+		uint32_t *lines;    /* user code: the child's line table, or NULL */
+		uint32_t leaf_pos;  /* internal function: its one position, or MP_NO_NODE */
+	};
+	uint32_t call, line;    /* the caller's call node and line */
+	uint32_t child;
+	uint32_t calls;         /* not yet added to the child's node */
+} mp_edge;
+
+typedef struct mp_graph {
+	mp_node *nodes;
+	uint32_t nnodes, cap_nodes;
+	uint32_t *table;        /* open addressing: node index + 1, 0 = empty */
+	uint32_t table_mask;
+	mp_func *funcs;
+	uint32_t nfuncs, cap_funcs;
+	uint32_t *ftable;       /* function pointer -> func id + 1 */
+	uint32_t ftable_mask;
+	mp_frame *stack;        /* [0] is the root; [-1] a guard frame that matches nothing,
+	                           so "the frame below the top" needs no bounds check */
+	mp_frame *top;          /* innermost frame */
+	mp_frame *stack_last;   /* last slot allocated: a push needs top < stack_last */
+	mp_edge edges[1u << MP_EDGE_BITS];
+	bool oom;               /* an allocation of ours failed: profile incomplete */
+} mp_graph;
+
+extern mp_graph mp_g;
+
+int  mp_graph_init(void);
+void mp_graph_free(void);
+uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
+void mp_frame_pos_miss(mp_frame *fr, uint32_t line);
+void mp_graph_observer_register(void);
+bool mp_graph_counts_calls(void);
+void mp_graph_sync_now(void);
+void mp_graph_flush_calls(void);
+
+static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
+{
+	if (ex && ex->func && ZEND_USER_CODE(ex->func->type) && ex->opline) {
+		return ex->opline->lineno;
+	}
+	return 0;
+}
+
+/* Makes fr's position the one at line if it is already known: the last
+ * one, or in the frame's line table. False if the tree must be asked. */
+static zend_always_inline bool mp_frame_pos_known(mp_frame *fr, uint32_t line)
+{
+	if (EXPECTED(fr->line == line)) {
+		return true;
+	}
+	const uint32_t *t = fr->lines;
+	uint32_t off;
+	if (UNEXPECTED(t == NULL) || UNEXPECTED((off = line - t[-2]) >= t[-1]) || UNEXPECTED(t[off] == 0)) {
+		return false;
+	}
+	fr->line = line;
+	fr->pos = t[off] - 1;
+	return true;
+}
+
+/* The position node of a frame at a line: the last one, or from the frame's
+ * line table; the first time, from the tree (mp_frame_pos_miss). */
+static zend_always_inline uint32_t mp_frame_pos(mp_frame *fr, uint32_t line)
+{
+	if (UNEXPECTED(!mp_frame_pos_known(fr, line))) {
+		mp_frame_pos_miss(fr, line);
+	}
+	return fr->pos;
+}
+
+/* The current line of a frame whose function is known to be ex->func. */
+static zend_always_inline uint32_t mp_func_line(const zend_execute_data *ex, const zend_function *f)
+{
+	return ZEND_USER_CODE(f->type) && EXPECTED(ex->opline != NULL) ? ex->opline->lineno : 0;
+}
+
+/* The common case of the position node the current allocation belongs to,
+ * without calling anything (so that the allocation hook keeps few registers):
+ * the engine's frame is on top of the mirror, or just below a callee that
+ * has returned (no end notification, see pop_to), at a line it already had.
+ * False otherwise: then ask mp_graph_current_pos(). */
+static zend_always_inline bool mp_graph_pos_fast(uint32_t *pos)
+{
+	const zend_execute_data *ex = EG(current_execute_data);
+	mp_frame *top = mp_g.top;
+	if (UNEXPECTED(top->ex != ex)) {
+		/* below the root is the guard, which never matches */
+		top--;
+		if (UNEXPECTED(top->ex != ex)) {
+			return false;
+		}
+	}
+	if (UNEXPECTED(ex == NULL) || UNEXPECTED(top->func != ex->func)) {
+		return false;
+	}
+	if (UNEXPECTED(!mp_frame_pos_known(top, mp_func_line(ex, top->func)))) {
+		return false;
+	}
+	mp_g.top = top;
+	*pos = top->pos;
+	return true;
+}
+
+/* The position node the current allocation belongs to. */
+static zend_always_inline uint32_t mp_graph_current_pos(void)
+{
+	uint32_t pos;
+	return mp_graph_pos_fast(&pos) ? pos : mp_graph_pos_slow(mp_g.top, EG(current_execute_data));
+}
+
+#endif
