@@ -30,6 +30,14 @@ mp_graph mp_g = {.stack = OFF_FRAME, .top = OFF_FRAME};
 /* True while profiling is on; read first thing by every observer callback. */
 static bool mp_observing;
 
+/* While compiling (see mp_graph_compile_begin): the compile's frame in the
+ * mirror (observer mode; 0 = none, the root is never one) and its position
+ * (both modes; MP_NO_NODE = not compiling). */
+static uint32_t compile_fr;
+static uint32_t compile_pos = MP_NO_NODE;
+/* Counts graph restarts, so that a compile that began before one ends in peace. */
+static uint32_t graph_gen;
+
 static zend_always_inline uint32_t mix32(uint64_t h)
 {
 	h ^= h >> 33;
@@ -196,6 +204,10 @@ static uint32_t func_register(const zend_function *f)
 	}
 	uint32_t id = mp_g.nfuncs++;
 	mp_func *rec = &mp_g.funcs[id];
+	memset(rec, 0, sizeof(*rec));
+	if (!f) {
+		return id; /* the caller fills it in */
+	}
 	rec->ptr = f;
 	/* References, not copies: keeps the strings (and so their addresses,
 	 * which func_matches() compares) alive after the function is gone. */
@@ -234,6 +246,35 @@ static uint32_t func_id(const zend_function *f)
 	if (id != MP_NO_NODE) {
 		func_table_insert(id);
 	}
+	return id;
+}
+
+/* The function record of compiling key (a file name, or eval'd code's
+ * "file(line) : eval()'d code"): compiles are keyed by name, as the engine
+ * has no function for them yet. Not a hot path: once per compile. */
+static uint32_t compile_func_id(const char *key, size_t len)
+{
+	const void *k = (const void *)(uintptr_t)(zend_hash_func(key, len) | 1);
+	uint32_t h = mix32((uintptr_t)k) & mp_g.ftable_mask;
+	uint32_t v;
+	while ((v = mp_g.ftable[h]) != 0) {
+		const mp_func *rec = &mp_g.funcs[v - 1];
+		if (rec->ptr == k && rec->kind == MP_FN_COMPILE && zend_string_equals_cstr(rec->name, key, len)) {
+			return v - 1;
+		}
+		h = (h + 1) & mp_g.ftable_mask;
+	}
+	uint32_t id = func_register(NULL);
+	if (id == MP_NO_NODE) {
+		return id;
+	}
+	mp_func *rec = &mp_g.funcs[id];
+	rec->ptr = k;
+	/* our own copies (malloc'd): the engine's may be freed before export */
+	rec->name = zend_string_init(key, len, 1);
+	rec->file = zend_string_copy(rec->name);
+	rec->kind = MP_FN_COMPILE;
+	func_table_insert(id);
 	return id;
 }
 
@@ -338,6 +379,11 @@ static uint32_t *line_table_new(uint32_t start, uint32_t span)
 void mp_frame_pos_miss(mp_frame *fr, uint32_t line)
 {
 	mp_node *c = &mp_g.nodes[fr->call];
+	if (UNEXPECTED(mp_g.funcs[c->fn].kind == MP_FN_COMPILE)) {
+		/* a compile has one position whatever line its includer is at */
+		fr->line = line;
+		return;
+	}
 	const zend_function *f = fr->func;
 	uint32_t start = 0, span = 0;
 	if (f && ZEND_USER_CODE(f->type)) {
@@ -510,11 +556,13 @@ static mp_frame *mp_graph_resync(const zend_execute_data *ex)
  * Dropping entries down to ex's own is exact: a returned frame can never
  * have the address of a frame that was live all along, and every frame
  * entered while profiling was pushed when it began. False if ex is not in
- * the mirror at all (a fiber switch, a frame from before enable...). */
+ * the mirror at all (a fiber switch, a frame from before enable...). While
+ * compiling, only frames from the compile's up count (see compile_fr). */
 static bool pop_to(const zend_execute_data *ex)
 {
 	const zend_function *f = ex ? ex->func : NULL;
-	for (mp_frame *fr = mp_g.top; fr >= mp_g.stack; fr--) {
+	/* while compiling, nothing below the compile's frame can be running */
+	for (mp_frame *fr = mp_g.top; fr >= mp_g.stack + compile_fr; fr--) {
 		if (fr->ex == ex && fr->func == f) {
 			mp_g.top = fr;
 			return true;
@@ -566,6 +614,12 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 {
 	ex = func_frame(ex);
 	if (!observer_registered) {
+		if (UNEXPECTED(compile_pos != MP_NO_NODE)) {
+			/* without calls to follow, everything until the end of a compile is
+			 * the compile's: the frames the engine shows meanwhile are the
+			 * includer's, or stand-ins (mp_graph_compile_begin) */
+			return compile_pos;
+		}
 		mp_g.top = walk_top;
 		top = walk_matches(ex) ? walk_top : resync(ex, false);
 		uint32_t pos = mp_frame_pos(top, mp_frame_line(top->ex));
@@ -573,7 +627,14 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 		return pos;
 	}
 	if (top->ex != ex || (ex && top->func != ex->func)) {
-		top = pop_to(ex) ? mp_g.top : mp_graph_resync(ex);
+		if (pop_to(ex)) {
+			top = mp_g.top;
+		} else if (UNEXPECTED(compile_pos != MP_NO_NODE)) {
+			/* a frame no call led to while compiling: a stand-in */
+			return compile_pos;
+		} else {
+			top = mp_graph_resync(ex);
+		}
 	}
 	return mp_frame_pos(top, mp_frame_line(top->ex));
 }
@@ -600,6 +661,9 @@ static zend_never_inline void observer_begin_slow(const zend_execute_data *ex)
 	const zend_function *pf = prev ? prev->func : NULL;
 	const mp_frame *top = mp_g.top;
 	if ((top->ex != prev || top->func != pf) && !pop_to(prev)) {
+		if (compile_pos != MP_NO_NODE) {
+			return; /* called from a stand-in while compiling: not followed */
+		}
 		mp_graph_resync(prev);
 	}
 	push_frame(ex, true);
@@ -728,11 +792,80 @@ void mp_graph_observer_register(void)
 	observer_registered = true;
 }
 
+/* ---- compiles ---------------------------------------------------------- */
+
+/* The engine compiles with the includer's frame current, and its optimizer
+ * evaluates some internal calls (str_repeat('x', 9) ...) under stand-in
+ * frames that no call led to and that are freed right after: taking those
+ * for the stack planted phantom paths at the root. So a compile is a frame
+ * of its own on top of the includer's, and until it ends only frames that
+ * calls led to from it count. */
+void mp_graph_compile_begin(mp_compile_state *st, const char *key, size_t key_len)
+{
+	st->active = false;
+	if (mp_g.nodes == NULL) {
+		return; /* not profiling */
+	}
+	/* the includer's position, with the mirror synced to the engine */
+	uint32_t at = mp_graph_current_pos();
+	uint32_t fid = compile_func_id(key, key_len);
+	uint32_t call = fid == MP_NO_NODE ? MP_NO_NODE : node_child(at, MP_CALL_LINE, fid);
+	uint32_t pos = call == MP_NO_NODE ? MP_NO_NODE : node_child(call, 0, fid);
+	if (pos == MP_NO_NODE) {
+		mp_g.oom = true;
+		return;
+	}
+	if (observer_registered) {
+		if (UNEXPECTED(mp_g.top == mp_g.stack_last) && !stack_grow()) {
+			return;
+		}
+		mp_g.nodes[call].calls++;
+		/* a frame that matches the includer's engine frame, so that the hot
+		 * path finds the compile on top, and calls made from the includer
+		 * while compiling (an error handler) go under the compile */
+		const mp_frame *includer = mp_g.top;
+		mp_frame *fr = ++mp_g.top;
+		frame_init(fr, includer->ex, call, mp_frame_line(includer->ex), NULL);
+		fr->line = fr->caller_line;
+		fr->pos = pos;
+	}
+	st->gen = graph_gen;
+	st->saved_fr = compile_fr;
+	st->saved_pos = compile_pos;
+	st->active = true;
+	if (observer_registered) {
+		compile_fr = (uint32_t)(mp_g.top - mp_g.stack);
+	}
+	compile_pos = pos;
+}
+
+void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
+{
+	if (!st->active || st->gen != graph_gen) {
+		return;
+	}
+	mp_func *rec = &mp_g.funcs[mp_g.nodes[compile_pos].fn];
+	if (compiled_file && !zend_string_equals(rec->file, compiled_file)) {
+		/* the name asked for was relative: show the file it resolved to */
+		zend_string_release(rec->file);
+		rec->file = zend_string_init(ZSTR_VAL(compiled_file), ZSTR_LEN(compiled_file), 1);
+	}
+	if (observer_registered) {
+		/* callees of the includer made while compiling have returned */
+		mp_g.top = mp_g.stack + compile_fr - 1;
+	}
+	compile_fr = st->saved_fr;
+	compile_pos = st->saved_pos;
+}
+
 /* ---- lifecycle --------------------------------------------------------- */
 
 int mp_graph_init(void)
 {
 	memset(&mp_g, 0, sizeof(mp_g));
+	graph_gen++;
+	compile_fr = 0;
+	compile_pos = MP_NO_NODE;
 	mp_g.cap_nodes = 1024;
 	mp_g.nodes = malloc(mp_g.cap_nodes * sizeof(mp_node));
 	mp_g.table_mask = 2047;
@@ -792,6 +925,9 @@ void mp_graph_free(void)
 	}
 	memset(&mp_g, 0, sizeof(mp_g));
 	mp_g.stack = mp_g.top = OFF_FRAME;
+	graph_gen++;
+	compile_fr = 0;
+	compile_pos = MP_NO_NODE;
 	free(chain);
 	chain = NULL;
 	chain_cap = 0;

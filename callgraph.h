@@ -31,15 +31,17 @@ typedef struct mp_node {
 	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 (see mp_frame.lines) */
 } mp_node;
 
-typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN } mp_fn_kind;
+typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN, MP_FN_COMPILE } mp_fn_kind;
 
 /* What we need of a function to name it later. Strings are referenced (not
  * copied) when the function is first seen, so they outlive the function. */
 typedef struct mp_func {
-	const void *ptr;        /* zend_function*, identity only: may dangle */
-	zend_string *name;      /* function_name, or NULL */
+	const void *ptr;        /* zend_function*, identity only: may dangle. Compiles: an
+	                           odd key from the file name's hash, which no function has */
+	zend_string *name;      /* function_name, or NULL; compiles: the file name as the
+	                           engine was asked for it (their key) */
 	zend_string *scope;     /* class name, or NULL */
-	zend_string *file;      /* NULL for internal functions */
+	zend_string *file;      /* NULL for internal functions; compiles: the file compiled */
 	uint32_t line_start;
 	uint8_t kind;
 } mp_func;
@@ -103,6 +105,20 @@ void mp_graph_observer_register(void);
 bool mp_graph_counts_calls(void);
 void mp_graph_sync_now(void);
 void mp_graph_flush_calls(void);
+
+/* Compiling a file (or eval'd code) is a frame of its own, under the line
+ * that asked for it: what the compiler allocates is charged to it, and
+ * frames that the engine fakes while compiling (the optimizer runs some
+ * internal functions at compile time under stand-in frames) are not taken
+ * for the call stack. begin fills *st for the matching end. */
+typedef struct mp_compile_state {
+	uint32_t gen;           /* the graph's generation at begin: end is void after a restart */
+	uint32_t saved_fr;      /* the enclosing compile's frame and position, restored at end */
+	uint32_t saved_pos;
+	bool active;
+} mp_compile_state;
+void mp_graph_compile_begin(mp_compile_state *st, const char *key, size_t key_len);
+void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file);
 
 static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
 {

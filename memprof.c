@@ -14,6 +14,7 @@
 #include "triggers.h"
 #include "request_log.h"
 #include "signal_dump.h"
+#include "compile_hook.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
 
@@ -254,6 +255,7 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 	(void)type;
 	(void)module_number;
 	mp_signal_mshutdown();
+	mp_compile_hook_mshutdown();
 	UNREGISTER_INI_ENTRIES();
 	if (zend_error_cb == mp_error_cb) {
 		zend_error_cb = prev_error_cb;
@@ -269,6 +271,7 @@ static PHP_RINIT_FUNCTION(memprof)
 	ZEND_TSRMLS_CACHE_UPDATE();
 #endif
 	MEMPROF_G(dumped_on_limit) = false;
+	mp_compile_hook_rinit();
 	mp_request_log_begin();
 	const char *env = profile_env();
 	if (env && *env) {

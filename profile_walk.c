@@ -81,6 +81,10 @@ void mp_func_name(const mp_func *f, smart_str *out)
 		case MP_FN_ROOT:
 			smart_str_appends(out, "root");
 			return;
+		case MP_FN_COMPILE:
+			smart_str_appends(out, "compile ");
+			smart_str_append(out, f->file);
+			return;
 		case MP_FN_MAIN:
 			smart_str_appends(out, "main ");
 			if (f->file) {
