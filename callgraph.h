@@ -120,10 +120,25 @@ typedef struct mp_compile_state {
 void mp_graph_compile_begin(mp_compile_state *st, const char *key, size_t key_len);
 void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file);
 
+/* The current line of user frame ex, running op. The engine keeps the
+ * current opline in a register and stores it in the frame only before
+ * handlers that may call out; a frame that has not stored one yet (a
+ * function's first opcodes: type checks, a rope) holds whatever the VM
+ * stack held there, garbage or a pointer into another function. Only an
+ * opline inside op is believed; until then the frame is at its first line. */
+static zend_always_inline uint32_t mp_op_line(const zend_execute_data *ex, const zend_op_array *op)
+{
+	const zend_op *o = ex->opline;
+	if (EXPECTED((uintptr_t)o - (uintptr_t)op->opcodes < (uintptr_t)op->last * sizeof(zend_op))) {
+		return o->lineno;
+	}
+	return op->line_start;
+}
+
 static zend_always_inline uint32_t mp_frame_line(const zend_execute_data *ex)
 {
-	if (ex && ex->func && ZEND_USER_CODE(ex->func->type) && ex->opline) {
-		return ex->opline->lineno;
+	if (ex && ex->func && ZEND_USER_CODE(ex->func->type)) {
+		return mp_op_line(ex, &ex->func->op_array);
 	}
 	return 0;
 }
@@ -158,7 +173,7 @@ static zend_always_inline uint32_t mp_frame_pos(mp_frame *fr, uint32_t line)
 /* The current line of a frame whose function is known to be ex->func. */
 static zend_always_inline uint32_t mp_func_line(const zend_execute_data *ex, const zend_function *f)
 {
-	return ZEND_USER_CODE(f->type) && EXPECTED(ex->opline != NULL) ? ex->opline->lineno : 0;
+	return ZEND_USER_CODE(f->type) ? mp_op_line(ex, &f->op_array) : 0;
 }
 
 /* The common case of the position node the current allocation belongs to,

@@ -34,6 +34,12 @@ static zend_op_array *mp_compile_file(zend_file_handle *fh, int type)
 	if (!MEMPROF_G(enabled)) {
 		return prev_compile_file(fh, type);
 	}
+	if (UNEXPECTED(CG(compiler_options) & ZEND_COMPILE_PRELOAD)) {
+		/* opcache.preload runs its script in a request of its own at startup;
+		 * nobody asked for a profile of that */
+		mp_profile_stop();
+		return prev_compile_file(fh, type);
+	}
 	zend_string *name = fh->opened_path ? fh->opened_path : fh->filename;
 	zend_op_array *op = NULL;
 	MP_COMPILE_FRAMED(name ? ZSTR_VAL(name) : "-", name ? ZSTR_LEN(name) : 1, prev_compile_file(fh, type));

@@ -96,7 +96,11 @@ void mp_func_name(const mp_func *f, smart_str *out)
 				smart_str_append(out, f->scope);
 				smart_str_appends(out, "::");
 			}
-			if (f->name) {
+			if (f->name && zend_string_starts_with_literal(f->name, "{closure:")) {
+				/* PHP 8.4+ names closures {closure:file:line}; profiles read
+				 * the same on every version, file and line are in the location */
+				smart_str_appends(out, "{closure}");
+			} else if (f->name) {
 				smart_str_append(out, f->name);
 			} else {
 				smart_str_appends(out, "{unknown}");

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Builds memprof and runs every test suite: the phpt suite (plain, opcache
-# JIT, Xdebug loaded), the memprof command's tests, the php-fpm + nginx test,
-# a valgrind run of a subset, and the benchmark workloads under valgrind.
+# Builds memprof and runs every test suite: the phpt suite in every mode
+# (stack walks, call observer, opcache caching, its tracing and function JIT,
+# preloading, the file cache, Xdebug in each of its modes), the memprof
+# command's tests, the php-fpm + nginx test (opcache off and on), a valgrind
+# run of the suite, and the benchmark workloads under valgrind.
 # Prints "N passed, N failed" last and exits
 # non-zero if anything failed.
 #   ./test.sh             everything
 #   ./test.sh phpt        only the phpt suite, all modes
+#   MEMPROF_PHPT_MODES="opcache jit-tracing" ./test.sh phpt   some modes
 #   VALGRIND=all ./test.sh   the whole phpt suite under valgrind (slow)
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -27,34 +30,66 @@ count() { # name, passed, failed
 }
 
 EXT="-d extension=$ROOT/modules/memprof.so"
-JIT="-d zend_extension=opcache -d opcache.enable_cli=1 -d opcache.jit=tracing -d opcache.jit_buffer_size=64M"
-XDEBUG="-d zend_extension=xdebug -d xdebug.mode=develop"
 OBS="-d memprof.observer=on"
+# PHP 8.5 has opcache built in: loading it again only warns
+OPC="-d zend_extension=opcache"
+php -n -m 2>/dev/null | grep -q '^Zend OPcache' && OPC=""
+# file_update_protection=0: run-tests writes each test just before running
+# it, and opcache does not cache files younger than that (2 s by default)
+OPC="$OPC -d opcache.enable=1 -d opcache.enable_cli=1 -d opcache.file_update_protection=0"
+JIT_BUF="-d opcache.jit_buffer_size=64M"
+PRELOAD="-d opcache.preload=$ROOT/tests/inc/preload.php"
+[ "$(id -u)" = 0 ] && PRELOAD="$PRELOAD -d opcache.preload_user=root"
+FCACHE_DIR=$(mktemp -d)
+trap 'rm -rf "$FCACHE_DIR"' EXIT
 
-run_phpt() { # label, extra php args...
-    local label=$1; shift
-    local log
+# The phpt modes. Each one's args go to every test, and (MEMPROF_TEST_ARGS)
+# to the PHP processes tests start; tests/mode_check.phpt proves in each one
+# that what it is named after is on (MEMPROF_TEST_MODE).
+PHPT_MODES="plain observer opcache opcache-walk jit-tracing jit-function jit-walk preload file-cache
+    xdebug-develop xdebug-debug xdebug-profile xdebug-coverage xdebug-off"
+mode_args() {
+    case $1 in
+        plain) echo "" ;; # memprof.observer=auto: stack walks in most tests
+        observer) echo "$OBS" ;;
+        opcache) echo "$OPC -d opcache.jit=disable $OBS" ;;
+        opcache-walk) echo "$OPC -d opcache.jit=disable" ;;
+        jit-tracing) echo "$OPC -d opcache.jit=tracing $JIT_BUF $OBS" ;;
+        jit-function) echo "$OPC -d opcache.jit=function $JIT_BUF $OBS" ;;
+        jit-walk) echo "$OPC -d opcache.jit=tracing $JIT_BUF" ;;
+        preload) echo "$OPC -d opcache.jit=disable $PRELOAD $OBS" ;;
+        file-cache) echo "$OPC -d opcache.jit=disable -d opcache.file_cache=$FCACHE_DIR -d opcache.file_cache_only=1 $OBS" ;;
+        # max_nesting_level: Xdebug stops recursion at 256 frames; the suite goes to 10 000
+        xdebug-*) echo "-d zend_extension=xdebug -d xdebug.mode=${1#xdebug-} -d xdebug.start_with_request=no -d xdebug.output_dir=$FCACHE_DIR -d xdebug.max_nesting_level=-1 $OBS" ;;
+        *) return 1 ;;
+    esac
+}
+
+run_phpt() { # mode
+    local mode=$1 args log
+    args=$(mode_args "$mode") || { echo "unknown phpt mode $mode"; count "phpt ($mode)" 0 1; return; }
     log=$(mktemp)
-    TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
-        php -n run-tests.php -q --no-color -n $EXT "$@" --show-diff tests/ 2>&1 | tr '\r' '\n' >"$log"
+    # run-tests.php turns Xdebug off with an -d of its own; Xdebug's
+    # environment variable wins over every ini setting
+    local xdm=""
+    case $mode in xdebug-*) xdm=${mode#xdebug-} ;; esac
+    XDEBUG_MODE=$xdm MEMPROF_TEST_MODE=$mode MEMPROF_TEST_ARGS="$args" TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
+        php -n run-tests.php -q --no-color -n $EXT $args --show-diff tests/ 2>&1 | tr '\r' '\n' >"$log"
     local p f
     p=$(grep -c "^PASS" "$log")
     f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
-    grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[$label] /"
+    # the proof that the mode was on must have run, not been skipped
+    grep -q "^PASS.*\[tests/mode_check.phpt\]" "$log" || { echo "[$mode] tests/mode_check.phpt did not pass"; f=$((f + 1)); }
+    grep -E "^(FAIL|BORK|LEAK)[[:space:]]" "$log" | sed "s/^/[$mode] /"
     [ "$f" = 0 ] || sed -n '/^=====/,$p' "$log" | head -200
-    count "phpt ($label)" "$p" "$f"
+    count "phpt ($mode)" "$p" "$f"
     rm -f "$log"
 }
 
 if [ "$only" = all ] || [ "$only" = phpt ]; then
-    # "plain" keeps memprof.observer at its default (auto): most tests call
-    # memprof_enable() without MEMPROF_PROFILE, so they profile from stack
-    # walks; the other modes force the call observer (exact mode, calls counted)
-    run_phpt plain
-    run_phpt observer $OBS
-    run_phpt jit $JIT $OBS
-    run_phpt jit-walk $JIT
-    run_phpt xdebug $XDEBUG $OBS
+    for mode in ${MEMPROF_PHPT_MODES:-$PHPT_MODES}; do
+        run_phpt "$mode"
+    done
 fi
 
 if [ "$only" = all ] || [ "$only" = valgrind ]; then

@@ -4,22 +4,23 @@ Enable twice, disable while off, dumps while off: exceptions with a reason
 memprof
 --FILE--
 <?php
+require __DIR__ . '/inc/dump.php';
 function attempt(callable $f) {
     try { $f(); echo "no exception\n"; }
     catch (Throwable $e) { echo get_class($e), ': ', $e->getMessage(), "\n"; }
 }
-var_dump(memprof_enabled());
+mp_dump(memprof_enabled());
 attempt(fn() => memprof_disable());
 attempt(fn() => memprof_dump_array());
 attempt(fn() => memprof_dump_callgrind(STDOUT));
 attempt(fn() => memprof_dump_pprof(STDOUT));
 attempt(fn() => memprof_dump_folded(STDOUT));
-var_dump(memprof_enable());
+mp_dump(memprof_enable());
 attempt(fn() => memprof_enable());
-var_dump(memprof_enabled());
-var_dump(memprof_disable());
-var_dump(memprof_enabled());
-var_dump(is_string(memprof_version()));
+mp_dump(memprof_enabled());
+mp_dump(memprof_disable());
+mp_dump(memprof_enabled());
+mp_dump(is_string(memprof_version()));
 ?>
 --EXPECT--
 bool(false)

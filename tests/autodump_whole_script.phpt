@@ -11,14 +11,14 @@ foreach (['callgrind' => '', 'pprof' => '.pb.gz', 'folded' => '.folded'] as $fmt
     $out = shell_exec('MEMPROF_PROFILE=1 ' . mp_php() . " -d memprof.output_dir=$dir -d memprof.output_format=$fmt $script 2>&1");
     echo trim($out), "\n";
     $files = glob("$dir/{,.}memprof*", GLOB_BRACE);
-    var_dump(count($files));
+    mp_dump(count($files));
     $f = $files[0];
-    var_dump(preg_match('/^memprof\.' . $fmt . '\.\d+\.\d{16}' . preg_quote($ext) . '$/', basename($f)));
+    mp_dump(preg_match('/^memprof\.' . $fmt . '\.\d+\.\d{16}' . preg_quote($ext) . '$/', basename($f)));
     printf("%o\n", fileperms($f) & 0777);
     $data = file_get_contents($f);
     if ($fmt === 'pprof') $data = gzdecode($data);
-    var_dump(str_contains($data, 'keep'));
-    if ($fmt === 'folded') var_dump(str_contains($data, "keep ($script:1);str_repeat (php:internal:0) 123488\n"));
+    mp_dump(str_contains($data, 'keep'));
+    if ($fmt === 'folded') mp_dump(str_contains($data, "keep ($script:1);str_repeat (php:internal:0) 123488\n"));
     unlink($f);
 }
 ?>

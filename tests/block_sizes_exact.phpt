@@ -2,6 +2,8 @@
 live-block map: exact bytes and blocks for every small size class, around the 16 KiB record limit, large and huge blocks, through frees and in-place growth
 --EXTENSIONS--
 memprof
+--SKIPIF--
+<?php require __DIR__ . '/inc/dump.php'; if (mp_calls_allocate()) die('skip Xdebug (develop, trace) allocates during calls: exact allocation totals do not hold'); ?>
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';
@@ -40,8 +42,8 @@ $kept = keep($lens);
 $g = grow(40);
 $d = memprof_dump_array();
 $site = mp_node($d, mp_main(), 'keep', 'str_repeat');
-var_dump($site['memory_size'] === $expect, $site['blocks_count'] === count($lens));
-var_dump($site['memory_size'], $expect);
+mp_dump($site['memory_size'] === $expect, $site['blocks_count'] === count($lens));
+mp_dump($site['memory_size'], $expect);
 
 /* free every other block, big ones included */
 $freed = 0;
@@ -53,18 +55,18 @@ foreach ($kept as $i => $s) {
 }
 $d = memprof_dump_array();
 $site = mp_node($d, mp_main(), 'keep', 'str_repeat');
-var_dump($site['memory_size'] === $expect - $freed, $site['blocks_count'] === intdiv(count($lens) + 1, 2));
-var_dump($site['alloc_memory_size'] === $expect);
+mp_dump($site['memory_size'] === $expect - $freed, $site['blocks_count'] === intdiv(count($lens) + 1, 2));
+mp_dump($site['alloc_memory_size'] === $expect);
 
 /* the grown string: one live block of its final size, in grow() itself;
  * the VM asks for header + bytes, the JIT for the aligned string size */
 $gnode = mp_node($d, mp_main(), 'grow');
 $len = strlen($g);
-var_dump(in_array($gnode['memory_size'], [32 + $len, (25 + $len + 7) & ~7], true), $gnode['blocks_count_inclusive']);
+mp_dump(in_array($gnode['memory_size'], [32 + $len, (25 + $len + 7) & ~7], true), $gnode['blocks_count_inclusive']);
 
 unset($kept, $g, $s);
 $d = memprof_dump_array();
-var_dump(mp_node($d, mp_main(), 'keep', 'str_repeat')['memory_size'], mp_node($d, mp_main(), 'grow')['memory_size_inclusive']);
+mp_dump(mp_node($d, mp_main(), 'keep', 'str_repeat')['memory_size'], mp_node($d, mp_main(), 'grow')['memory_size_inclusive']);
 memprof_disable();
 ?>
 --EXPECTF--

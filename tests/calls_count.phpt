@@ -15,11 +15,11 @@ a();
 a();
 b();
 $d = memprof_dump_array();
-var_dump(mp_node($d, mp_main(), 'a')['calls']);
-var_dump(mp_node($d, mp_main(), 'a', 'leaf')['calls']);
-var_dump(mp_node($d, mp_main(), 'b')['calls']);
-var_dump(mp_node($d, mp_main(), 'b', 'leaf')['calls']);
-var_dump(mp_node($d, mp_main())['calls']);
+mp_dump(mp_node($d, mp_main(), 'a')['calls']);
+mp_dump(mp_node($d, mp_main(), 'a', 'leaf')['calls']);
+mp_dump(mp_node($d, mp_main(), 'b')['calls']);
+mp_dump(mp_node($d, mp_main(), 'b', 'leaf')['calls']);
+mp_dump(mp_node($d, mp_main())['calls']);
 memprof_disable();
 ?>
 --EXPECT--

@@ -2,6 +2,8 @@
 A closure of an internal function (str_repeat(...)) and a user closure that reuse one address in turn, called from one line, are two functions
 --EXTENSIONS--
 memprof
+--SKIPIF--
+<?php require __DIR__ . '/inc/dump.php'; if (mp_calls_allocate()) die('skip Xdebug (develop, trace) allocates during calls: exact allocation totals do not hold'); ?>
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';

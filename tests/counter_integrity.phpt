@@ -33,13 +33,13 @@ unset($s, $a);
 $d2 = memprof_dump_array();
 memprof_disable();
 // one live string of 16000 chars: zend_string header 24 + 16000 + 1, rounded to 8
-var_dump($gs['memory_size_inclusive'], $gs['blocks_count_inclusive']);
+mp_dump($gs['memory_size_inclusive'], $gs['blocks_count_inclusive']);
 // one packed array of 5000 zvals: the HashTable and its data block, 8192 slots of 16 bytes
-var_dump($ga['blocks_count_inclusive'], $ga['memory_size_inclusive'] >= 8192 * 16);
-var_dump($ch['memory_size_inclusive'], $ch['blocks_count_inclusive']);
-var_dump($gs['alloc_blocks_count_inclusive'] > 1, $ch['alloc_blocks_count_inclusive'] >= 3000);
-var_dump($d2['memory_size_inclusive'] - $d['memory_size_inclusive'] === -($gs['memory_size_inclusive'] + $ga['memory_size_inclusive']));
-var_dump($d2['blocks_count_inclusive'] - $d['blocks_count_inclusive'] === -3);
+mp_dump($ga['blocks_count_inclusive'], $ga['memory_size_inclusive'] >= 8192 * 16);
+mp_dump($ch['memory_size_inclusive'], $ch['blocks_count_inclusive']);
+mp_dump($gs['alloc_blocks_count_inclusive'] > 1, $ch['alloc_blocks_count_inclusive'] >= 3000);
+mp_dump($d2['memory_size_inclusive'] - $d['memory_size_inclusive'] === -($gs['memory_size_inclusive'] + $ga['memory_size_inclusive']));
+mp_dump($d2['blocks_count_inclusive'] - $d['blocks_count_inclusive'] === -3);
 ?>
 --EXPECT--
 int(16032)

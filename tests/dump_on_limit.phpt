@@ -21,12 +21,12 @@ $out = shell_exec('MEMPROF_PROFILE=dump_on_limit ' . mp_php() . " -d memory_limi
 echo trim($out), "\n";
 preg_match('/\(memprof dumped to (\S+)\)/', $out, $m);
 $files = glob("$dir/memprof*");
-var_dump(count($files), $files[0] === $m[1]);
+mp_dump(count($files), $files[0] === $m[1]);
 $top = 0;
 foreach (file($files[0]) as $line) {
     if (str_contains($line, "hog ($script:5);str_repeat")) $top = (int) substr($line, strrpos($line, ' '));
 }
-var_dump($top > 6 * 1024 * 1024);
+mp_dump($top > 6 * 1024 * 1024);
 ?>
 --EXPECTF--
 Fatal error: Allowed memory size of 8388608 bytes exhausted %s (memprof dumped to %s/memprof.folded.%d.%d.folded) in %s on line 5

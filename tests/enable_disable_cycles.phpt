@@ -15,11 +15,11 @@ for ($i = 0; $i < 1000; $i++) {
     memprof_disable();
     if ($i === 100) { $rss100 = $rss(); $mem100 = memory_get_usage(); }
 }
-var_dump(memprof_enabled());
+mp_dump(memprof_enabled());
 // with USE_ZEND_ALLOC=0 (valgrind) memory_get_usage() is 0 and RSS is valgrind's: leaks are valgrind's to report
 $sysalloc = getenv('USE_ZEND_ALLOC') === '0';
-var_dump($sysalloc || memory_get_usage() - $mem100 < 64 * 1024);
-var_dump($sysalloc || $rss() - $rss100 < 2048);   // KiB
+mp_dump($sysalloc || memory_get_usage() - $mem100 < 64 * 1024);
+mp_dump($sysalloc || $rss() - $rss100 < 2048);   // KiB
 ?>
 --EXPECT--
 bool(false)

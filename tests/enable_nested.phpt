@@ -17,10 +17,10 @@ one();
 $x = after();
 $d = memprof_dump_array();
 $main = mp_main();
-var_dump(mp_node($d, $main, 'one', 'two', 'three', 'str_repeat')['memory_size']);
-var_dump(mp_calls(mp_node($d, $main, 'one', 'two', 'three'), 1));
-var_dump(mp_node($d, $main, 'after', 'str_repeat')['memory_size']);
-var_dump(mp_calls(mp_node($d, $main, 'after'), 1));
+mp_dump(mp_node($d, $main, 'one', 'two', 'three', 'str_repeat')['memory_size']);
+mp_dump(mp_calls(mp_node($d, $main, 'one', 'two', 'three'), 1));
+mp_dump(mp_node($d, $main, 'after', 'str_repeat')['memory_size']);
+mp_dump(mp_calls(mp_node($d, $main, 'after'), 1));
 memprof_disable();
 ?>
 --EXPECT--

@@ -8,9 +8,10 @@ MEMPROF_PROFILE=dump_on_limit
 memprof.output_dir={TMP}
 --FILE--
 <?php
-var_dump(memprof_enabled_flags());
+require __DIR__ . '/inc/dump.php';
+mp_dump(memprof_enabled_flags());
 memprof_disable();
-var_dump(memprof_enabled_flags());
+mp_dump(memprof_enabled_flags());
 ?>
 --EXPECT--
 array(5) {

@@ -17,11 +17,11 @@ for ($i = 0; $i < 3; $i++) {
 }
 $x = after();
 $d = memprof_dump_array();
-var_dump(mp_node($d, mp_main(), 'after', 'str_repeat')['memory_size']);
-var_dump(mp_calls(mp_node($d, mp_main(), 'after'), 1));
-var_dump(mp_calls(mp_node($d, mp_main(), 'deep'), 3));
-var_dump(mp_calls(mp_node($d, mp_main(), 'deep', 'deep'), 3));
-var_dump(mp_node($d, mp_main(), 'str_repeat'));
+mp_dump(mp_node($d, mp_main(), 'after', 'str_repeat')['memory_size']);
+mp_dump(mp_calls(mp_node($d, mp_main(), 'after'), 1));
+mp_dump(mp_calls(mp_node($d, mp_main(), 'deep'), 3));
+mp_dump(mp_calls(mp_node($d, mp_main(), 'deep', 'deep'), 3));
+mp_dump(mp_node($d, mp_main(), 'str_repeat'));
 memprof_disable();
 ?>
 --EXPECT--

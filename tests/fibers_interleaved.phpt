@@ -35,10 +35,10 @@ $walk = function (array $n, bool $inWork) use (&$walk, &$sum) {
     }
 };
 $walk($d, false);
-var_dump(count($kept), $sum);
+mp_dump(count($kept), $sum);
 unset($fibers);   // destroys the unfinished fibers
 $d = memprof_dump_array();
-var_dump($d['blocks_count_inclusive'] > 0);
+mp_dump($d['blocks_count_inclusive'] > 0);
 memprof_disable();
 echo "ok\n";
 ?>

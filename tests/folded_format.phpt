@@ -17,7 +17,7 @@ $lines = mp_folded();
 memprof_disable();
 $f = __FILE__;
 $m = mp_main();
-var_dump($lines["$m ($f:10);Cache::put ($f:6);str_repeat (php:internal:0)"] ?? null);
+mp_dump($lines["$m ($f:10);Cache::put ($f:6);str_repeat (php:internal:0)"] ?? null);
 foreach ($lines as $stack => $bytes) {
     if (!preg_match('/^([^;]+ \([^;]+:\d+\))(;[^;]+ \([^;]+:\d+\))*$/', $stack) || $bytes <= 0) {
         echo "bad line: $stack $bytes\n";

@@ -17,14 +17,14 @@ usort($arr, ['Sorter', 'cmp']);
 $m = array_map(fn($x) => str_repeat('m', rt(300)), [1, 2, 3]);
 eval('$GLOBALS["fromEval"] = str_repeat("v", rt(6000));');
 $d = memprof_dump_array();
-var_dump($collected >= 198);
-var_dump(mp_node($d, mp_main(), 'usort', 'Sorter::cmp', 'str_repeat')['blocks_count'] === count($kept));
-var_dump(mp_node($d, mp_main(), 'array_map', '{closure}', 'str_repeat')['memory_size']);
+mp_dump($collected >= 198);
+mp_dump(mp_node($d, mp_main(), 'usort', 'Sorter::cmp', 'str_repeat')['blocks_count'] === count($kept));
+mp_dump(mp_node($d, mp_main(), 'array_map', '{closure}', 'str_repeat')['memory_size']);
 $evalName = null;
 foreach (mp_node($d, mp_main())['called_functions'] as $name => $n) if (str_contains($name, "eval()'d code")) $evalName = $name;
-var_dump($evalName !== null, mp_node($d, mp_main(), $evalName, 'str_repeat')['memory_size']);
+mp_dump($evalName !== null, mp_node($d, mp_main(), $evalName, 'str_repeat')['memory_size']);
 // the cycles' pad strings were freed by the collector
-var_dump(mp_node($d, mp_main(), 'str_repeat')['memory_size'] < 2 * 1032);
+mp_dump(mp_node($d, mp_main(), 'str_repeat')['memory_size'] < 2 * 1032);
 memprof_disable();
 ?>
 --EXPECT--

@@ -45,12 +45,12 @@ $blocks = function (array $n, string $want) use (&$blocks) {
     }
     return $s;
 };
-var_dump(count($kept));
-var_dump(array_sum(array_map('strlen', $kept)));
+mp_dump(count($kept));
+mp_dump(array_sum(array_map('strlen', $kept)));
 // everything kept is attributed somewhere below main, nothing lost or doubled
-var_dump(mp_node($d, mp_main())['memory_size_inclusive'] >= 6032 + 3032 + 4032 + 5032);
-var_dump(mp_node($d, mp_main(), 'str_repeat')['memory_size']);
-var_dump(mp_node($d, mp_main(), 'withFinally', 'str_repeat')['memory_size']);
+mp_dump(mp_node($d, mp_main())['memory_size_inclusive'] >= 6032 + 3032 + 4032 + 5032);
+mp_dump(mp_node($d, mp_main(), 'str_repeat')['memory_size']);
+mp_dump(mp_node($d, mp_main(), 'withFinally', 'str_repeat')['memory_size']);
 memprof_disable();
 ?>
 --EXPECT--

@@ -12,8 +12,8 @@ include $inc;
 $d = memprof_dump_array();
 unlink($inc);
 $n = mp_node($d, mp_main(), "main $inc", 'str_repeat');
-var_dump($n['memory_size'], $n['blocks_count']);
-var_dump(mp_calls(mp_node($d, mp_main(), "main $inc"), 1));
+mp_dump($n['memory_size'], $n['blocks_count']);
+mp_dump(mp_calls(mp_node($d, mp_main(), "main $inc"), 1));
 memprof_disable();
 ?>
 --EXPECT--

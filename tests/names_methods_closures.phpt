@@ -18,11 +18,11 @@ $c = function ($x) { return str_repeat('c', rt(2000)); };
 $m = array_map($c, [1, 2]);
 $d = memprof_dump_array();
 $main = mp_main();
-var_dump(mp_node($d, $main, 'Store::add', 'str_repeat')['memory_size']);
-var_dump(mp_node($d, $main, 'Store::make', 'range')['blocks_count'] > 0);
+mp_dump(mp_node($d, $main, 'Store::add', 'str_repeat')['memory_size']);
+mp_dump(mp_node($d, $main, 'Store::make', 'range')['blocks_count'] > 0);
 $cl = mp_node($d, $main, 'array_map', '{closure}', 'str_repeat');
-var_dump($cl['memory_size'], $cl['blocks_count'], mp_calls($cl, 2));
-var_dump(mp_calls(mp_node($d, $main, 'array_map', '{closure}'), 2));
+mp_dump($cl['memory_size'], $cl['blocks_count'], mp_calls($cl, 2));
+mp_dump(mp_calls(mp_node($d, $main, 'array_map', '{closure}'), 2));
 memprof_disable();
 ?>
 --EXPECT--

@@ -20,7 +20,9 @@ echo json_encode(['calls_flag' => memprof_enabled_flags()['calls'], 'f_bytes' =>
     'f_calls' => $n['calls'], 'ini' => ini_get('memprof.observer'), 'phpinfo' => $m[1],
     'ini_set' => ini_set('memprof.observer', 'on')]), "\n";
 PHP);
-$php = mp_php() . ' -d memprof.output_dir=' . escapeshellarg($dir);
+// the mode's memprof.observer would decide what this test is about; startup
+// warnings are printed by each request startup, preloading's too
+$php = mp_php(mp_php_argv('memprof.observer=', 'opcache.preload')) . ' -d memprof.output_dir=' . escapeshellarg($dir);
 $cases = [
     'default, no MEMPROF_PROFILE' => ['', ''],
     'auto, MEMPROF_PROFILE=1' => ['MEMPROF_PROFILE=1', '-d memprof.observer=auto'],

@@ -20,13 +20,13 @@ $new = mk(3000, 40);      // same size class, interleaved in the pages $old left
 unset($old);              // 5000 frees of blocks memprof never saw
 $d = memprof_dump_array();
 $site = mp_node($d, mp_main(), 'mk', 'str_repeat');
-var_dump($site['memory_size'] === 3000 * 72, $site['blocks_count']);
+mp_dump($site['memory_size'] === 3000 * 72, $site['blocks_count']);
 $before = $d['memory_size_inclusive'];
 
 unset($new);
 $d = memprof_dump_array();
-var_dump(mp_node($d, mp_main(), 'mk', 'str_repeat')['memory_size']);
-var_dump($before - $d['memory_size_inclusive'] >= 3000 * 72);
+mp_dump(mp_node($d, mp_main(), 'mk', 'str_repeat')['memory_size']);
+mp_dump($before - $d['memory_size_inclusive'] >= 3000 * 72);
 memprof_disable();
 ?>
 --EXPECT--

@@ -3,6 +3,7 @@ pprof: go tool pprof reads it; right bytes at the right file:line for each sampl
 --EXTENSIONS--
 memprof
 --SKIPIF--
+<?php require __DIR__ . '/inc/dump.php'; if (mp_calls_allocate()) die('skip Xdebug (develop, trace) allocates during calls: exact allocation totals do not hold'); ?>
 <?php if (!trim((string) shell_exec('command -v go'))) die('skip go (golang-go) not installed'); ?>
 --FILE--
 <?php
@@ -24,7 +25,7 @@ $f = fopen($file, 'w');
 memprof_dump_pprof($f);
 fclose($f);
 memprof_disable();
-var_dump(bin2hex(substr(file_get_contents($file), 0, 2)));   // gzip magic
+mp_dump(bin2hex(substr(file_get_contents($file), 0, 2)));   // gzip magic
 $base = basename(__FILE__);
 $top = function (string $index) use ($file, $base) {
     $out = shell_exec('go tool pprof -top -lines -sample_index=' . $index . ' ' . escapeshellarg($file) . ' 2>&1');
@@ -44,16 +45,16 @@ $peak = $q('peak_space');
 $objs = $top('alloc_objects');
 $f = __FILE__;
 // in-use: the kept string, charged to keep() at line 4 (cum) and str_repeat (flat)
-var_dump($inuse["keep $f:4"][1] ?? null);
-var_dump(isset($inuse["churn $f:8"]));
+mp_dump($inuse["keep $f:4"][1] ?? null);
+mp_dump(isset($inuse["churn $f:8"]));
 // alloc: 4 x 500032 from churn line 8
-var_dump($alloc["churn $f:8"][1] ?? null);
-var_dump($objs["churn $f:8"][1] ?? null);
+mp_dump($alloc["churn $f:8"][1] ?? null);
+mp_dump($objs["churn $f:8"][1] ?? null);
 // peak: the highest moment had the kept string and one churn string
-var_dump($peak["keep $f:4"][1] ?? null, $peak["churn $f:8"][1] ?? null);
+mp_dump($peak["keep $f:4"][1] ?? null, $peak["churn $f:8"][1] ?? null);
 // -raw lists the six sample types in order
 $raw = shell_exec('go tool pprof -raw ' . escapeshellarg($file) . ' 2>&1');
-var_dump(str_contains($raw, 'alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes[dflt] peak_objects/count peak_space/bytes'));
+mp_dump(str_contains($raw, 'alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes[dflt] peak_objects/count peak_space/bytes'));
 unlink($file);
 ?>
 --EXPECT--

@@ -18,13 +18,13 @@ $keep = [];
 function hold($n, &$keep) { $keep[] = str_repeat('h', rt(10)); if ($n > 1) hold($n - 1, $keep); }
 hold(10000, $keep);
 $d = memprof_dump_array();
-var_dump(mp_node($d, mp_main(), 'hold')['blocks_count_inclusive'] >= 10000);
+mp_dump(mp_node($d, mp_main(), 'hold')['blocks_count_inclusive'] >= 10000);
 $tmp = tempnam(sys_get_temp_dir(), 'r');
 foreach (['memprof_dump_callgrind', 'memprof_dump_pprof', 'memprof_dump_folded'] as $fn) {
     $f = fopen($tmp, 'w');
     $fn($f);
     fclose($f);
-    var_dump(filesize($tmp) > 1000);
+    mp_dump(filesize($tmp) > 1000);
 }
 unlink($tmp);
 memprof_disable();

@@ -21,8 +21,8 @@ while ($n) {
     $strs += $n['called_functions']['str_repeat']['blocks_count'] ?? 0;
     $n = $n['called_functions']['down'] ?? null;
 }
-var_dump($depth, $strs);
-var_dump(mp_calls(mp_node($d, mp_main(), 'down'), 1));
+mp_dump($depth, $strs);
+mp_dump(mp_calls(mp_node($d, mp_main(), 'down'), 1));
 memprof_disable();
 ?>
 --EXPECT--

@@ -6,6 +6,7 @@ memprof
 <?php if (getenv('USE_ZEND_ALLOC') === '0') die('skip memory_get_usage() is 0 with USE_ZEND_ALLOC=0'); ?>
 --FILE--
 <?php
+require __DIR__ . '/inc/dump.php';
 require __DIR__ . '/web/inc/signal_driver.php';   // sigw_so(), sigw_tmpdir()
 $dir = sigw_tmpdir();
 $log = "$dir/requests.log";
@@ -34,7 +35,7 @@ echo "lines: ", substr_count($raw, "\n"), "\n";
 printf("mode %o\n", fileperms($log) & 0777);
 // exact shape of a line: keys in order, TAB separated
 echo preg_replace(['/=[^\t\n]*/', '/\t/'], ['', ' '], strtok($raw, "\n")), "\n";
-var_dump((bool) preg_match('/^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tpid=\d+\tmethod=CLI\turi=\S+\tmem_start=\d+\tmem_end=\d+\tmem_peak=\d+\trss_start=\d+\trss_end=\d+\tdur_ms=\d+\.\d{3}\tprofiling=(on|off)$/', strtok($raw, "\n")));
+mp_dump((bool) preg_match('/^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\tpid=\d+\tmethod=CLI\turi=\S+\tmem_start=\d+\tmem_end=\d+\tmem_peak=\d+\trss_start=\d+\trss_end=\d+\tdur_ms=\d+\.\d{3}\tprofiling=(on|off)$/', strtok($raw, "\n")));
 $rows = $parse();
 foreach ([[$rows[0], $pid1], [$rows[1], $pid2]] as $i => [$r, $pid]) {
     [$rpid, $method, $uri, $prof, $m0, $m1, $peak, $rss0, $rss1] = $r;
@@ -51,7 +52,7 @@ file_put_contents($odd, '<?php echo "odd ran\n";');
 echo trim($run($odd)), "\n";
 $rows = $parse();
 echo "lines: ", count($rows), ", uri escaped: ", var_export(end($rows)[2] === "$dir/we\\x09ird\\x0ana\\x5cme.php", true), "\n";
-var_dump(str_contains(file_get_contents($log), "we\\x09ird\\x0ana\\x5cme.php\tmem_start="));
+mp_dump(str_contains(file_get_contents($log), "we\\x09ird\\x0ana\\x5cme.php\tmem_start="));
 
 // 4. concurrent writers: 12 processes at once, no line torn or mixed
 $procs = [];

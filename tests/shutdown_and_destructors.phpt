@@ -25,7 +25,7 @@ hog();
 PHP);
 $out = shell_exec('MEMPROF_PROFILE=1 ' . mp_php() . " -d memory_limit=6M -d memprof.output_dir=$dir -d memprof.output_format=pprof $script 2>&1; echo exit=$?");
 echo trim($out), "\n";
-var_dump(count(glob("$dir/memprof.pprof.*.pb.gz")));
+mp_dump(count(glob("$dir/memprof.pprof.*.pb.gz")));
 ?>
 --EXPECTF--
 Fatal error: Allowed memory size of 6291456 bytes exhausted %s in %s on line 12

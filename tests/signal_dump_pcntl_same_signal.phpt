@@ -9,6 +9,7 @@ if (!function_exists('pcntl_signal')) die('skip pcntl not available');
 ?>
 --FILE--
 <?php
+require __DIR__ . '/inc/dump.php';
 require __DIR__ . '/web/inc/signal_driver.php';
 $w = sigw_start('pcntl_same', true);
 sigw_more_ticks($w, 3);
@@ -21,7 +22,7 @@ echo "profiles while running: ", count(sigw_files($w)), "\n";
 echo "exit code: ", sigw_stop($w), "\n";
 // whole-script mode still writes its profile at the end
 echo "profiles at exit: ", count(sigw_files($w)), "\n";
-var_dump($w['err']);
+mp_dump($w['err']);
 ?>
 --EXPECT--
 handled by the script: yes

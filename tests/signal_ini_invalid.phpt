@@ -4,6 +4,7 @@ memprof.dump_signal: invalid values are refused at startup with a warning naming
 memprof
 --FILE--
 <?php
+require __DIR__ . '/inc/dump.php';
 require __DIR__ . '/web/inc/signal_driver.php';
 $php = escapeshellarg(PHP_BINARY) . ' -n -d display_startup_errors=1 -d display_errors=1 -d extension=' . escapeshellarg(sigw_so());
 // SIGPROF is PHP's own max_execution_time timer; SIGKILL/SIGSTOP cannot be caught;
@@ -13,7 +14,7 @@ foreach (['SIGFOO', 'SIGPROF', 'SIGKILL', '12', 'SIGUSR', 'usr2', 'SIGURG', ''] 
     echo "[$v] ", trim($out), "\n";
 }
 // PHP_INI_SYSTEM: not settable at run time
-var_dump(ini_set('memprof.dump_signal', 'SIGUSR2'));
+mp_dump(ini_set('memprof.dump_signal', 'SIGUSR2'));
 ?>
 --EXPECT--
 [SIGFOO] Warning: PHP Startup: Invalid memprof.dump_signal 'SIGFOO'; accepted values: empty, SIGUSR1, SIGUSR2, SIGHUP, SIGURG in Unknown on line 0

@@ -2,6 +2,8 @@
 A string kept by a function is attributed to main > fn > str_repeat with its exact size
 --EXTENSIONS--
 memprof
+--SKIPIF--
+<?php require __DIR__ . '/inc/dump.php'; if (mp_calls_allocate()) die('skip Xdebug (develop, trace) allocates during calls: exact allocation totals do not hold'); ?>
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';
@@ -12,15 +14,15 @@ memprof_enable();
 $kept = keep();
 $d = memprof_dump_array();
 $n = mp_node($d, mp_main(), 'keep', 'str_repeat');
-var_dump($n['memory_size'], $n['blocks_count'], mp_calls($n, 1));
-var_dump($n['alloc_memory_size'], $n['peak_memory_size']);
+mp_dump($n['memory_size'], $n['blocks_count'], mp_calls($n, 1));
+mp_dump($n['alloc_memory_size'], $n['peak_memory_size']);
 $k = mp_node($d, mp_main(), 'keep');
-var_dump($k['memory_size'], $k['memory_size_inclusive'], $k['blocks_count_inclusive'], mp_calls($k, 1));
+mp_dump($k['memory_size'], $k['memory_size_inclusive'], $k['blocks_count_inclusive'], mp_calls($k, 1));
 // the exact line of each frame, as the folded export shows it
 $main = mp_main();
 $file = __FILE__;
 $stack = "$main ($file:7);keep ($file:4);str_repeat (php:internal:0)";
-var_dump(mp_folded()[$stack] ?? null);
+mp_dump(mp_folded()[$stack] ?? null);
 memprof_disable();
 ?>
 --EXPECT--

@@ -16,7 +16,7 @@ function two_lines() {
     return [$a, $b];
 }
 $size = fn(int $n) => $n + 32; // what str_repeat asks the ZMM for: header, NUL, alignment
-var_dump(memprof_enabled_flags()['calls']);
+mp_dump(memprof_enabled_flags()['calls']);
 memprof_enable();
 $keep = [];
 for ($i = 0; $i < 3; $i++) {
@@ -32,22 +32,22 @@ for ($i = 0; $i < 3; $i++) {
 }
 $d = memprof_dump_array();
 $main = mp_main();
-var_dump(mp_node($d, $main, 'a', 'leaf', 'str_repeat')['memory_size'] === 3 * $size(1000));
-var_dump(mp_node($d, $main, 'b', 'leaf', 'str_repeat')['memory_size'] === 3 * $size(2000));
-var_dump(mp_node($d, $main, 'a', 'leaf', 'str_repeat')['blocks_count'], mp_node($d, $main, 'b', 'leaf', 'str_repeat')['blocks_count']);
+mp_dump(mp_node($d, $main, 'a', 'leaf', 'str_repeat')['memory_size'] === 3 * $size(1000));
+mp_dump(mp_node($d, $main, 'b', 'leaf', 'str_repeat')['memory_size'] === 3 * $size(2000));
+mp_dump(mp_node($d, $main, 'a', 'leaf', 'str_repeat')['blocks_count'], mp_node($d, $main, 'b', 'leaf', 'str_repeat')['blocks_count']);
 $calls = [];
 array_walk_recursive($d['called_functions'], function ($v, $k) use (&$calls) { if ($k === 'calls') $calls[$v] = true; });
-var_dump(array_keys($calls));
+mp_dump(array_keys($calls));
 
 $folded = mp_folded();
 $file = __FILE__;
 $at = fn(string ...$frames) => $folded[implode(';', $frames)] ?? null;
 // two_lines() called leaf() from lines 7 and 8: two paths
-var_dump($at("$main ($file:19)", "two_lines ($file:7)", "leaf ($file:3)", 'str_repeat (php:internal:0)') === 3 * $size(300));
-var_dump($at("$main ($file:19)", "two_lines ($file:8)", "leaf ($file:3)", 'str_repeat (php:internal:0)') === 3 * $size(400));
+mp_dump($at("$main ($file:19)", "two_lines ($file:7)", "leaf ($file:3)", 'str_repeat (php:internal:0)') === 3 * $size(300));
+mp_dump($at("$main ($file:19)", "two_lines ($file:8)", "leaf ($file:3)", 'str_repeat (php:internal:0)') === 3 * $size(400));
 // each closure's bytes under its own line: 'c' for $i = 1, 'd' for $i = 0 and 2
-var_dump($at("$main ($file:23)", "{closure} ($file:21)", 'str_repeat (php:internal:0)') === 1 * $size(100));
-var_dump($at("$main ($file:23)", "{closure} ($file:22)", 'str_repeat (php:internal:0)') === 2 * $size(200));
+mp_dump($at("$main ($file:23)", "{closure} ($file:21)", 'str_repeat (php:internal:0)') === 1 * $size(100));
+mp_dump($at("$main ($file:23)", "{closure} ($file:22)", 'str_repeat (php:internal:0)') === 2 * $size(200));
 memprof_disable();
 ?>
 --EXPECT--

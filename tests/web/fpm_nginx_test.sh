@@ -124,6 +124,7 @@ header('Content-Type: text/plain');
 echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off',
     ' xdebug=', extension_loaded('xdebug') ? 'yes' : 'no',
     ' jit=', function_exists('opcache_get_status') && (opcache_get_status(false)['jit']['on'] ?? false) ? 'on' : 'off',
+    ' cached=', function_exists('opcache_is_script_cached') && opcache_is_script_cached(__FILE__) ? 'yes' : 'no',
     ' memprof=', function_exists('memprof_version') ? memprof_version() : 'no',
     ' len=', strlen($keep), "\n";
 PHP
@@ -178,8 +179,11 @@ EOF
 # Xdebug; opcache only with OPCACHE=1). The dump signal is PHP_INI_SYSTEM.
 EXTRA=()
 if [ "${OPCACHE:-}" = 1 ]; then
+	# file_update_protection=0: the pages were just written, and opcache
+	# does not cache files younger than it (2 s by default)
 	EXTRA=(-d zend_extension=opcache -d opcache.enable=1 -d opcache.jit=tracing
-		-d opcache.jit_buffer_size=32M -d opcache.validate_timestamps=0)
+		-d opcache.jit_buffer_size=32M -d opcache.validate_timestamps=0
+		-d opcache.file_update_protection=0)
 fi
 "$PHP_FPM" -n -F -R -y "$T/fpm.conf" -p "$T" "${EXTRA[@]}" \
 	-d "extension=$MEMPROF_SO" -d memprof.dump_signal=SIGUSR2 \
@@ -280,8 +284,10 @@ field() { # key body
 }
 
 B=$(req open off GET /page.php)
-check "the page runs with memprof $(field memprof "$B") loaded and without Xdebug (opcache JIT: $(field jit "$B"))" \
-	test "$(field xdebug "$B")" = no -a "$(field memprof "$B")" != no -a "$(field jit "$B")" = "$([ "${OPCACHE:-}" = 1 ] && echo on || echo off)"
+OPC_ON=$([ "${OPCACHE:-}" = 1 ] && echo on || echo off)
+check "the page runs with memprof $(field memprof "$B") loaded and without Xdebug (opcache JIT: $(field jit "$B"), cached by opcache: $(field cached "$B"))" \
+	test "$(field xdebug "$B")" = no -a "$(field memprof "$B")" != no -a "$(field jit "$B")" = "$OPC_ON" \
+	-a "$(field cached "$B")" = "$([ "$OPC_ON" = on ] && echo yes || echo no)"
 OPEN_PID=$(field pid "$B")
 B=$(req sec off GET /page.php)
 SEC_PID=$(field pid "$B")
