@@ -40,6 +40,9 @@ typedef struct mp_view {
 	 * userspace stream), whose calls add nodes and functions: exports walk
 	 * only what the view counted. */
 	uint32_t nnodes, nfuncs;
+	/* per function: file-level code or a compile whose file's base name
+	 * another one in this profile shares, so that its label needs the path */
+	bool *label_path;
 } mp_view;
 
 /* Builds child lists and totals. Call with mp_busy set. */
@@ -51,9 +54,16 @@ static inline uint32_t mp_next_sibling(uint32_t n) { return mp_g.nodes[n].next_s
 static inline bool mp_is_call(uint32_t n) { return mp_g.nodes[n].line == MP_CALL_LINE; }
 static inline const mp_func *mp_node_func(uint32_t n) { return &mp_g.funcs[mp_g.nodes[n].fn]; }
 
-/* "fn", "Class::method", "{closure}", "main /path/file.php", "root" */
+/* memprof_dump_array()'s keys (the original's): "fn", "Class::method",
+ * "{closure}", "main /path/file.php", "compile /path/file.php", "(engine)" */
 void mp_func_name(const mp_func *f, smart_str *out);
-/* the file of a function, "php:internal" for internal ones */
+/* The name in formats that give the file separately (pprof, callgrind,
+ * folded): file-level code and compiles by the file's base name
+ * ("main x.php", "compile x.php"; the path when two files share one),
+ * so the path is not written twice; otherwise as mp_func_name(). */
+void mp_func_label(const mp_view *v, uint32_t fid, smart_str *out);
+/* the file of a function: "php:internal" for internal functions,
+ * "php:engine" for the root (no PHP code running) */
 const char *mp_func_file(const mp_func *f);
 bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS]);
 

@@ -43,7 +43,7 @@ static void write_fn_ref(cg_ctx *cx, const char *key, uint32_t fid)
 		return;
 	}
 	smart_str name = {0};
-	mp_func_name(&mp_g.funcs[fid], &name);
+	mp_func_label(cx->v, fid, &name);
 	smart_str_0(&name);
 	mp_writef(cx->w, "%s=(%u) %s\n", key, fid + 1, ZSTR_VAL(name.s));
 	smart_str_free(&name);
@@ -57,6 +57,19 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 	uint32_t fid = mp_g.nodes[call].fn;
 	write_file_ref(cx, "fl", &mp_g.funcs[fid]);
 	write_fn_ref(cx, "fn", fid);
+	/* KCachegrind binds a function to its file through the function's own
+	 * cost lines: one that has none (a constructor that only calls) would
+	 * show as "(unknown)", so it gets a zero line */
+	bool own_cost = false;
+	uint32_t first_line = mp_g.funcs[fid].line_start;
+	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
+		own_cost |= !mp_counters_zero(v->self[pos]);
+		first_line = mp_g.nodes[pos].line;
+	}
+	if (!own_cost) {
+		static const uint64_t zero[MP_NCOUNTERS];
+		write_costs(w, first_line, zero);
+	}
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
 		uint32_t line = mp_g.nodes[pos].line;
 		if (!mp_counters_zero(v->self[pos])) {

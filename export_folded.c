@@ -3,10 +3,10 @@
  * "function (file:line)", bytes in use. */
 #include "export.h"
 
-static void frame_label(uint32_t pos, smart_str *out)
+static void frame_label(const mp_view *v, uint32_t pos, smart_str *out)
 {
 	const mp_func *f = mp_node_func(pos);
-	mp_func_name(f, out);
+	mp_func_label(v, mp_g.nodes[pos].fn, out);
 	smart_str_appends(out, " (");
 	smart_str_appends(out, mp_func_file(f));
 	smart_str_appendc(out, ':');
@@ -51,7 +51,7 @@ void mp_export_folded(const mp_view *v, mp_writer *w)
 			if (path[i] == v->root_pos && depth > 1) {
 				continue;
 			}
-			frame_label(path[i], &line);
+			frame_label(v, path[i], &line);
 			if (i) {
 				smart_str_appendc(&line, ';');
 			}

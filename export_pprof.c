@@ -202,15 +202,27 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 			continue;
 		}
 		smart_str name = {0};
-		mp_func_name(&mp_g.funcs[f], &name);
+		mp_func_label(v, f, &name);
 		smart_str_0(&name);
 		uint64_t name_id = str_id(&st, ZSTR_VAL(name.s), ZSTR_LEN(name.s));
+		/* pprof's source view adds up everything at one (file, line): each
+		 * internal function gets a file of its own, or they all merge at
+		 * php:internal line 0 */
+		smart_str file = {0};
+		smart_str_appends(&file, mp_func_file(&mp_g.funcs[f]));
+		if (mp_g.funcs[f].kind == MP_FN_INTERNAL) {
+			smart_str_appendc(&file, '/');
+			smart_str_append(&file, name.s);
+		}
+		smart_str_0(&file);
+		uint64_t file_id = str_id(&st, ZSTR_VAL(file.s), ZSTR_LEN(file.s));
 		smart_str_free(&name);
+		smart_str_free(&file);
 		msg.len = 0;
 		pb_uint(&msg, 1, (uint64_t)f + 1);                          /* id */
 		pb_uint(&msg, 2, name_id);                                  /* name */
 		pb_uint(&msg, 3, name_id);                                  /* system_name */
-		pb_uint(&msg, 4, cstr_id(&st, mp_func_file(&mp_g.funcs[f]))); /* filename */
+		pb_uint(&msg, 4, file_id);                                  /* filename */
 		pb_uint(&msg, 5, mp_g.funcs[f].line_start);                 /* start_line */
 		pb_submsg(&out, 5, &msg);
 	}

@@ -13,12 +13,15 @@ bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS])
 	return true;
 }
 
+static int find_shared_basenames(mp_view *v);
+
 int mp_view_build(mp_view *v)
 {
 	mp_graph_flush_calls();
 	uint32_t n = mp_g.nnodes;
 	v->nnodes = n;
 	v->nfuncs = mp_g.nfuncs;
+	v->label_path = NULL;
 	v->self = calloc(n, sizeof(*v->self));
 	v->incl = calloc(n, sizeof(*v->incl));
 	if (!v->self || !v->incl) {
@@ -65,6 +68,52 @@ int mp_view_build(mp_view *v)
 			v->root_pos = c;
 		}
 	}
+	return find_shared_basenames(v);
+}
+
+static bool labels_by_file(const mp_func *f)
+{
+	return (f->kind == MP_FN_MAIN || f->kind == MP_FN_COMPILE) && f->file;
+}
+
+static const char *basename_of(const zend_string *file, size_t *len)
+{
+	const char *slash = zend_memrchr(ZSTR_VAL(file), '/', ZSTR_LEN(file));
+	const char *b = slash ? slash + 1 : ZSTR_VAL(file);
+	*len = ZSTR_LEN(file) - (size_t)(b - ZSTR_VAL(file));
+	return b;
+}
+
+/* Which labels need the whole path (see mp_func_label). */
+static int find_shared_basenames(mp_view *v)
+{
+	v->label_path = calloc(v->nfuncs ? v->nfuncs : 1, sizeof(bool));
+	if (!v->label_path) {
+		mp_view_free(v);
+		return FAILURE;
+	}
+	HashTable first; /* base name -> the first function with it; malloc'd, like the view */
+	zend_hash_init(&first, 16, NULL, NULL, 1);
+	for (uint32_t i = 0; i < v->nfuncs; i++) {
+		const mp_func *f = &mp_g.funcs[i];
+		if (!labels_by_file(f)) {
+			continue;
+		}
+		size_t len;
+		const char *b = basename_of(f->file, &len);
+		zval *z = zend_hash_str_find(&first, b, len);
+		if (!z) {
+			zval id;
+			ZVAL_LONG(&id, i);
+			zend_hash_str_add_new(&first, b, len, &id);
+			continue;
+		}
+		uint32_t j = (uint32_t)Z_LVAL_P(z);
+		if (!zend_string_equals(mp_g.funcs[j].file, f->file)) {
+			v->label_path[i] = v->label_path[j] = true;
+		}
+	}
+	zend_hash_destroy(&first);
 	return SUCCESS;
 }
 
@@ -72,14 +121,18 @@ void mp_view_free(mp_view *v)
 {
 	free(v->self);
 	free(v->incl);
+	free(v->label_path);
 	v->self = v->incl = NULL;
+	v->label_path = NULL;
 }
 
 void mp_func_name(const mp_func *f, smart_str *out)
 {
 	switch (f->kind) {
 		case MP_FN_ROOT:
-			smart_str_appends(out, "root");
+			/* memory allocated with no PHP code running: request start-up,
+			 * other extensions, the engine's own tables */
+			smart_str_appends(out, "(engine)");
 			return;
 		case MP_FN_COMPILE:
 			smart_str_appends(out, "compile ");
@@ -108,10 +161,23 @@ void mp_func_name(const mp_func *f, smart_str *out)
 	}
 }
 
+void mp_func_label(const mp_view *v, uint32_t fid, smart_str *out)
+{
+	const mp_func *f = &mp_g.funcs[fid];
+	if (!labels_by_file(f) || (fid < v->nfuncs && v->label_path[fid])) {
+		mp_func_name(f, out);
+		return;
+	}
+	size_t len;
+	const char *b = basename_of(f->file, &len);
+	smart_str_appends(out, f->kind == MP_FN_MAIN ? "main " : "compile ");
+	smart_str_appendl(out, b, len);
+}
+
 const char *mp_func_file(const mp_func *f)
 {
 	if (f->file) {
 		return ZSTR_VAL(f->file);
 	}
-	return "php:internal";
+	return f->kind == MP_FN_ROOT ? "php:engine" : "php:internal";
 }

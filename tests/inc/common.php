@@ -33,6 +33,11 @@ function mp_main(): string {
     return 'main ' . $_SERVER['SCRIPT_FILENAME'];
 }
 
+/** The main frame's name in folded, callgrind and pprof (the file is beside it). */
+function mp_main_label(): string {
+    return 'main ' . basename($_SERVER['SCRIPT_FILENAME']);
+}
+
 /** memprof_dump_folded() output as [stack => bytes]. */
 function mp_folded(): array {
     $f = fopen('php://memory', 'w+');
