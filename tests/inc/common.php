@@ -79,3 +79,23 @@ function mp_script(string $dir, string $code): string {
     file_put_contents($p, $code);
     return $p;
 }
+
+/**
+ * $out without the stack traces PHP 8.5+ prints under fatal errors
+ * ("Stack trace:", "#0 ...", ...), so one EXPECT holds on every version.
+ */
+function mp_no_traces(string $out): string {
+    return preg_replace('/^Stack trace:\R(?:#\d+ .*(?:\R|$))*/m', '', $out);
+}
+
+/** The bytes of the folded stack(s) ending in $suffix, in a folded profile file. */
+function mp_folded_bytes(string $file, string $suffix): int {
+    $sum = 0;
+    foreach (file($file) as $line) {
+        $sp = strrpos($line, ' ');
+        if (str_ends_with(substr($line, 0, $sp), $suffix)) {
+            $sum += (int) substr($line, $sp + 1);
+        }
+    }
+    return $sum;
+}
