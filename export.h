@@ -6,7 +6,35 @@
 #include "php_memprof.h"
 #include "callgraph.h"
 #include "alloc_tracker.h"
-#include "zend_smart_str.h"
+
+/* ---- export_mem.c: scratch memory on malloc, never the Zend heap ------ */
+typedef struct mp_buf {
+	char *p;
+	size_t len, cap;
+	bool failed;            /* out of memory: the content is incomplete */
+} mp_buf;
+
+void mp_buf_append(mp_buf *b, const char *s, size_t len);
+static inline void mp_buf_appends(mp_buf *b, const char *s) { mp_buf_append(b, s, strlen(s)); }
+void mp_buf_appendc(mp_buf *b, char c);
+void mp_buf_append_u64(mp_buf *b, uint64_t v);
+static inline void mp_buf_reset(mp_buf *b) { b->len = 0; }
+/* The content, NUL-terminated ("" if out of memory). */
+const char *mp_buf_cstr(mp_buf *b);
+void mp_buf_free(mp_buf *b);
+
+/* Byte strings to dense ids 0, 1, 2... in the order they were first seen. */
+typedef struct mp_idmap {
+	uint32_t *table;        /* entry index + 1, 0 = empty */
+	uint32_t mask;
+	uint32_t count, cap;
+	struct mp_idmap_entry *entries;
+	mp_buf keys;
+} mp_idmap;
+
+/* The id of key, added if new (*added says so); -1 when out of memory. */
+int64_t mp_idmap_id(mp_idmap *m, const void *key, size_t len, bool *added);
+void mp_idmap_free(mp_idmap *m);
 
 /* ---- writer.c: buffered output to a PHP stream or a file descriptor ---- */
 typedef struct mp_writer {
@@ -52,7 +80,7 @@ static inline bool mp_is_call(uint32_t n) { return mp_g.nodes[n].line == MP_CALL
 static inline const mp_func *mp_node_func(uint32_t n) { return &mp_g.funcs[mp_g.nodes[n].fn]; }
 
 /* "fn", "Class::method", "{closure}", "main /path/file.php", "root" */
-void mp_func_name(const mp_func *f, smart_str *out);
+void mp_func_name(const mp_func *f, mp_buf *out);
 /* the file of a function, "php:internal" for internal ones */
 const char *mp_func_file(const mp_func *f);
 bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS]);

@@ -75,31 +75,31 @@ void mp_view_free(mp_view *v)
 	v->self = v->incl = NULL;
 }
 
-void mp_func_name(const mp_func *f, smart_str *out)
+void mp_func_name(const mp_func *f, mp_buf *out)
 {
 	switch (f->kind) {
 		case MP_FN_ROOT:
-			smart_str_appends(out, "root");
+			mp_buf_appends(out, "root");
 			return;
 		case MP_FN_COMPILE:
-			smart_str_appends(out, "compile ");
-			smart_str_append(out, f->file);
+			mp_buf_appends(out, "compile ");
+			mp_buf_append(out, ZSTR_VAL(f->file), ZSTR_LEN(f->file));
 			return;
 		case MP_FN_MAIN:
-			smart_str_appends(out, "main ");
+			mp_buf_appends(out, "main ");
 			if (f->file) {
-				smart_str_append(out, f->file);
+				mp_buf_append(out, ZSTR_VAL(f->file), ZSTR_LEN(f->file));
 			}
 			return;
 		default:
 			if (f->scope) {
-				smart_str_append(out, f->scope);
-				smart_str_appends(out, "::");
+				mp_buf_append(out, ZSTR_VAL(f->scope), ZSTR_LEN(f->scope));
+				mp_buf_appends(out, "::");
 			}
 			if (f->name) {
-				smart_str_append(out, f->name);
+				mp_buf_append(out, ZSTR_VAL(f->name), ZSTR_LEN(f->name));
 			} else {
-				smart_str_appends(out, "{unknown}");
+				mp_buf_appends(out, "{unknown}");
 			}
 	}
 }
