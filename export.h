@@ -95,9 +95,19 @@ void mp_export_folded(const mp_view *v, mp_writer *w);
 typedef enum { MP_FMT_CALLGRIND, MP_FMT_PPROF, MP_FMT_FOLDED, MP_FMT_INVALID } mp_format;
 mp_format mp_format_parse(const char *name);
 extern const char *const mp_format_names[];
-/* Exports the current profile to a new file in output_dir. Returns the final
- * path (caller frees with efree) or NULL after one warning. */
-char *mp_dump_to_file(mp_format fmt);
+typedef struct mp_dump_result {
+	char path[MAXPATHLEN];  /* the profile written, or where writing failed */
+	const char *what;       /* on failure: what failed ("cannot create", ...) */
+	int err;                /* on failure: errno, 0 if unknown */
+} mp_dump_result;
+/* Exports the current profile to a new file in output_dir: SUCCESS with its
+ * path in r, or FAILURE with what failed in r. Warns of nothing itself:
+ * mp_dump_warn() does, or the caller says it another way. */
+int mp_dump_to_file(mp_format fmt, mp_dump_result *r);
+/* strerror() of the failure, or a word when there is no errno */
+const char *mp_dump_reason(const mp_dump_result *r);
+/* One warning naming what failed, the path and the OS error. */
+void mp_dump_warn(const mp_dump_result *r);
 
 /* memprof.c: the export entry point used by files and streams alike */
 int mp_export(mp_format fmt, mp_writer *w);

@@ -204,14 +204,17 @@ static void mp_error_cb(int type, zend_string *file, const uint32_t line, zend_s
 			&& (type & E_FATAL_ERRORS)
 			&& zend_string_starts_with_literal(message, "Allowed memory size of ")) {
 		MEMPROF_G(dumped_on_limit) = true;
-		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
-		if (path) {
-			zend_string *msg = zend_strpprintf(0, "%s (memprof dumped to %s)", ZSTR_VAL(message), path);
-			efree(path);
-			prev_error_cb(type, file, line, msg);
-			zend_string_release(msg);
-			return;
+		mp_dump_result r;
+		zend_string *msg;
+		if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == SUCCESS) {
+			msg = zend_strpprintf(0, "%s (memprof dumped to %s)", ZSTR_VAL(message), r.path);
+		} else {
+			msg = zend_strpprintf(0, "%s (memprof failed dumping to %s: %s)",
+				ZSTR_VAL(message), r.path, mp_dump_reason(&r));
 		}
+		prev_error_cb(type, file, line, msg);
+		zend_string_release(msg);
+		return;
 	}
 	prev_error_cb(type, file, line, message);
 }
@@ -289,9 +292,9 @@ static PHP_RSHUTDOWN_FUNCTION(memprof)
 	(void)type;
 	(void)module_number;
 	if (MEMPROF_G(enabled) && MEMPROF_G(autodump) && !MEMPROF_G(dumped_on_limit)) {
-		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
-		if (path) {
-			efree(path);
+		mp_dump_result r;
+		if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == FAILURE) {
+			mp_dump_warn(&r);
 		}
 	}
 	mp_request_log_end(); /* before stop: it reports whether profiling was on */
