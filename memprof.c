@@ -257,6 +257,8 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 {
 	(void)type;
 	(void)module_number;
+	/* whatever happened to the last request, no hook of ours outlives us */
+	mp_profile_stop();
 	mp_signal_mshutdown();
 	mp_compile_hook_mshutdown();
 	UNREGISTER_INI_ENTRIES();
@@ -287,17 +289,42 @@ static PHP_RINIT_FUNCTION(memprof)
 	return SUCCESS;
 }
 
+/* The whole-script profile, at request end. */
+static void autodump(void)
+{
+	mp_dump_result r;
+	if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == FAILURE) {
+		mp_dump_warn(&r);
+	}
+}
+
 static PHP_RSHUTDOWN_FUNCTION(memprof)
 {
 	(void)type;
 	(void)module_number;
+	/* A warning (a failed dump, an unwritable request log) can run a user
+	 * error handler, which can bail out (a fatal error): profiling must stop
+	 * all the same, or our heap hooks would be called after the module is
+	 * unloaded. The bailout's fatal error has been reported by then. */
 	if (MEMPROF_G(enabled) && MEMPROF_G(autodump) && !MEMPROF_G(dumped_on_limit)) {
-		mp_dump_result r;
-		if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == FAILURE) {
-			mp_dump_warn(&r);
-		}
+		zend_try {
+			autodump();
+		} zend_catch {
+			mp_set_busy(false);
+		} zend_end_try();
 	}
-	mp_request_log_end(); /* before stop: it reports whether profiling was on */
+	zend_try {
+		mp_request_log_end(); /* before stop: it reports whether profiling was on */
+	} zend_end_try();
+	mp_profile_stop();
+	return SUCCESS;
+}
+
+/* After every RSHUTDOWN, before the request's heap is torn down. A bailout
+ * in the RSHUTDOWN of a module that runs before ours skips ours: stop here
+ * then, so that our hooks never see the heap's shutdown. */
+static ZEND_MODULE_POST_ZEND_DEACTIVATE_D(memprof)
+{
 	mp_profile_stop();
 	return SUCCESS;
 }
@@ -475,7 +502,7 @@ zend_module_entry memprof_module_entry = {
 	PHP_MODULE_GLOBALS(memprof),
 	PHP_GINIT(memprof),
 	NULL,
-	NULL,
+	ZEND_MODULE_POST_ZEND_DEACTIVATE_N(memprof),
 	STANDARD_MODULE_PROPERTIES_EX
 };
 
