@@ -15,10 +15,9 @@
 #include "request_log.h"
 #include "signal_dump.h"
 #include "compile_hook.h"
+#include "limit_dump.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
-
-static void (*prev_error_cb)(int type, zend_string *file, const uint32_t line, zend_string *message);
 
 /* ---- ini ---------------------------------------------------------------- */
 
@@ -196,29 +195,6 @@ static const char *profile_env(void)
 	return getenv("MEMPROF_PROFILE");
 }
 
-/* ---- dump on memory limit ---------------------------------------------- */
-
-static void mp_error_cb(int type, zend_string *file, const uint32_t line, zend_string *message)
-{
-	if (MEMPROF_G(enabled) && MEMPROF_G(flag_dump_on_limit) && !MEMPROF_G(dumped_on_limit)
-			&& (type & E_FATAL_ERRORS)
-			&& zend_string_starts_with_literal(message, "Allowed memory size of ")) {
-		MEMPROF_G(dumped_on_limit) = true;
-		mp_dump_result r;
-		zend_string *msg;
-		if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == SUCCESS) {
-			msg = zend_strpprintf(0, "%s (memprof dumped to %s)", ZSTR_VAL(message), r.path);
-		} else {
-			msg = zend_strpprintf(0, "%s (memprof failed dumping to %s: %s)",
-				ZSTR_VAL(message), r.path, mp_dump_reason(&r));
-		}
-		prev_error_cb(type, file, line, msg);
-		zend_string_release(msg);
-		return;
-	}
-	prev_error_cb(type, file, line, message);
-}
-
 /* ---- lifecycle --------------------------------------------------------- */
 
 static PHP_GINIT_FUNCTION(memprof)
@@ -247,8 +223,7 @@ static PHP_MINIT_FUNCTION(memprof)
 	if (mode == 1) {
 		mp_graph_observer_register();
 	}
-	prev_error_cb = zend_error_cb;
-	zend_error_cb = mp_error_cb;
+	mp_limit_minit();
 	mp_signal_minit();
 	return SUCCESS;
 }
@@ -261,10 +236,8 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 	mp_profile_stop();
 	mp_signal_mshutdown();
 	mp_compile_hook_mshutdown();
+	mp_limit_mshutdown();
 	UNREGISTER_INI_ENTRIES();
-	if (zend_error_cb == mp_error_cb) {
-		zend_error_cb = prev_error_cb;
-	}
 	return SUCCESS;
 }
 
@@ -285,6 +258,7 @@ static PHP_RINIT_FUNCTION(memprof)
 	} else {
 		apply_profile_flags(mp_request_trigger(), "MEMPROF_PROFILE (request)");
 	}
+	mp_limit_keep_on_top();
 	mp_signal_rinit();
 	return SUCCESS;
 }
@@ -317,6 +291,7 @@ static PHP_RSHUTDOWN_FUNCTION(memprof)
 		mp_request_log_end(); /* before stop: it reports whether profiling was on */
 	} zend_end_try();
 	mp_profile_stop();
+	mp_limit_request_end();
 	return SUCCESS;
 }
 
@@ -326,6 +301,7 @@ static PHP_RSHUTDOWN_FUNCTION(memprof)
 static ZEND_MODULE_POST_ZEND_DEACTIVATE_D(memprof)
 {
 	mp_profile_stop();
+	mp_limit_request_end();
 	return SUCCESS;
 }
 
