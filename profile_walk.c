@@ -88,33 +88,33 @@ static const char *basename_of(const zend_string *file, size_t *len)
 static int find_shared_basenames(mp_view *v)
 {
 	v->label_path = calloc(v->nfuncs ? v->nfuncs : 1, sizeof(bool));
-	if (!v->label_path) {
-		mp_view_free(v);
-		return FAILURE;
-	}
-	HashTable first; /* base name -> the first function with it; malloc'd, like the view */
-	zend_hash_init(&first, 16, NULL, NULL, 1);
-	for (uint32_t i = 0; i < v->nfuncs; i++) {
+	/* base name id -> the first function with that base name */
+	uint32_t *first = malloc((v->nfuncs ? v->nfuncs : 1) * sizeof(uint32_t));
+	mp_idmap names = {0};
+	int rc = v->label_path && first ? SUCCESS : FAILURE;
+	for (uint32_t i = 0; i < v->nfuncs && rc == SUCCESS; i++) {
 		const mp_func *f = &mp_g.funcs[i];
 		if (!labels_by_file(f)) {
 			continue;
 		}
 		size_t len;
 		const char *b = basename_of(f->file, &len);
-		zval *z = zend_hash_str_find(&first, b, len);
-		if (!z) {
-			zval id;
-			ZVAL_LONG(&id, i);
-			zend_hash_str_add_new(&first, b, len, &id);
-			continue;
-		}
-		uint32_t j = (uint32_t)Z_LVAL_P(z);
-		if (!zend_string_equals(mp_g.funcs[j].file, f->file)) {
-			v->label_path[i] = v->label_path[j] = true;
+		bool added;
+		int64_t id = mp_idmap_id(&names, b, len, &added);
+		if (id < 0) {
+			rc = FAILURE;
+		} else if (added) {
+			first[id] = i;
+		} else if (!zend_string_equals(mp_g.funcs[first[id]].file, f->file)) {
+			v->label_path[i] = v->label_path[first[id]] = true;
 		}
 	}
-	zend_hash_destroy(&first);
-	return SUCCESS;
+	mp_idmap_free(&names);
+	free(first);
+	if (rc == FAILURE) {
+		mp_view_free(v);
+	}
+	return rc;
 }
 
 void mp_view_free(mp_view *v)
@@ -126,42 +126,42 @@ void mp_view_free(mp_view *v)
 	v->label_path = NULL;
 }
 
-void mp_func_name(const mp_func *f, smart_str *out)
+void mp_func_name(const mp_func *f, mp_buf *out)
 {
 	switch (f->kind) {
 		case MP_FN_ROOT:
 			/* memory allocated with no PHP code running: request start-up,
 			 * other extensions, the engine's own tables */
-			smart_str_appends(out, "(engine)");
+			mp_buf_appends(out, "(engine)");
 			return;
 		case MP_FN_COMPILE:
-			smart_str_appends(out, "compile ");
-			smart_str_append(out, f->file);
+			mp_buf_appends(out, "compile ");
+			mp_buf_append(out, ZSTR_VAL(f->file), ZSTR_LEN(f->file));
 			return;
 		case MP_FN_MAIN:
-			smart_str_appends(out, "main ");
+			mp_buf_appends(out, "main ");
 			if (f->file) {
-				smart_str_append(out, f->file);
+				mp_buf_append(out, ZSTR_VAL(f->file), ZSTR_LEN(f->file));
 			}
 			return;
 		default:
 			if (f->scope) {
-				smart_str_append(out, f->scope);
-				smart_str_appends(out, "::");
+				mp_buf_append(out, ZSTR_VAL(f->scope), ZSTR_LEN(f->scope));
+				mp_buf_appends(out, "::");
 			}
 			if (f->name && zend_string_starts_with_literal(f->name, "{closure:")) {
 				/* PHP 8.4+ names closures {closure:file:line}; profiles read
 				 * the same on every version, file and line are in the location */
-				smart_str_appends(out, "{closure}");
+				mp_buf_appends(out, "{closure}");
 			} else if (f->name) {
-				smart_str_append(out, f->name);
+				mp_buf_append(out, ZSTR_VAL(f->name), ZSTR_LEN(f->name));
 			} else {
-				smart_str_appends(out, "{unknown}");
+				mp_buf_appends(out, "{unknown}");
 			}
 	}
 }
 
-void mp_func_label(const mp_view *v, uint32_t fid, smart_str *out)
+void mp_func_label(const mp_view *v, uint32_t fid, mp_buf *out)
 {
 	const mp_func *f = &mp_g.funcs[fid];
 	if (!labels_by_file(f) || (fid < v->nfuncs && v->label_path[fid])) {
@@ -170,8 +170,8 @@ void mp_func_label(const mp_view *v, uint32_t fid, smart_str *out)
 	}
 	size_t len;
 	const char *b = basename_of(f->file, &len);
-	smart_str_appends(out, f->kind == MP_FN_MAIN ? "main " : "compile ");
-	smart_str_appendl(out, b, len);
+	mp_buf_appends(out, f->kind == MP_FN_MAIN ? "main " : "compile ");
+	mp_buf_append(out, b, len);
 }
 
 const char *mp_func_file(const mp_func *f)

@@ -10,6 +10,9 @@
 #   ./test.sh phpt        only the phpt suite, all modes
 #   MEMPROF_PHPT_MODES="opcache jit-tracing" ./test.sh phpt   some modes
 #   VALGRIND=all ./test.sh   the whole phpt suite under valgrind (slow)
+# Installs what is missing with apt (build.sh); php8.2-xdebug, if this is
+# what installs it, is disabled again for every SAPI: the suites load it
+# explicitly (-d zend_extension=xdebug).
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)

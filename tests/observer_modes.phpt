@@ -21,8 +21,10 @@ echo json_encode(['calls_flag' => memprof_enabled_flags()['calls'], 'f_bytes' =>
     'ini_set' => ini_set('memprof.observer', 'on')]), "\n";
 PHP);
 // the mode's memprof.observer would decide what this test is about; startup
-// warnings are printed by each request startup, preloading's too
-$php = mp_php(mp_php_argv('memprof.observer=', 'opcache.preload')) . ' -d memprof.output_dir=' . escapeshellarg($dir);
+// warnings are printed by each request startup, preloading's too; a file
+// cache shared by runs with different settings would serve a script whose
+// ini_get() of a startup setting opcache folded under other settings
+$php = mp_php(mp_php_argv('memprof.observer=', 'opcache.preload', 'opcache.file_cache')) . ' -d memprof.output_dir=' . escapeshellarg($dir);
 $cases = [
     'default, no MEMPROF_PROFILE' => ['', ''],
     'auto, MEMPROF_PROFILE=1' => ['MEMPROF_PROFILE=1', '-d memprof.observer=auto'],
