@@ -108,7 +108,7 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
         log=$(mktemp)
         # valgrind follows PHP's children; the reference readers we spawn (go,
         # perl's callgrind_annotate, curl) are not ours to check
-        VALGRIND_OPTS="--trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
+        VALGRIND_OPTS="--suppressions=$ROOT/tests/valgrind.supp --trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
         USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
             php -n run-tests.php -q --no-color -m -n $EXT $obs -d pcre.jit=0 $sel 2>&1 | tr '\r' '\n' >"$log"
         p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
@@ -125,7 +125,7 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
         obs=""
         [ "${w#*:}" = walk ] && obs="-d memprof.observer=off"
         w=${w%%:*}
-        if MEMPROF_PROFILE=1 valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+        if MEMPROF_PROFILE=1 valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
                 php -n -d memory_limit=-1 -d pcre.jit=0 -d extension=tokenizer -d extension=mbstring \
                 -d extension=ctype -d extension=iconv $EXT $obs -d memprof.output_dir="$vdir" \
                 bench/workloads/$w.php tiny >"$vdir/$w.log" 2>&1 \

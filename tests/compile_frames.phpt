@@ -41,7 +41,8 @@ echo json_encode([
     'evals' => count($evals),
 ]), "\n";
 PHP);
-$env = ['MEMPROF_PROFILE' => '1'] + getenv();
+// USE_ZEND_ALLOC=1: memory_get_usage() needs the Zend heap, also under valgrind
+$env = ['MEMPROF_PROFILE' => '1', 'USE_ZEND_ALLOC' => '1'] + getenv();
 $run = function (array $argv) use ($script, $env) {
     $p = proc_open([...$argv, $script], [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, null, $env);
     $out = stream_get_contents($pipes[1]);
