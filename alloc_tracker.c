@@ -3,6 +3,8 @@
  * size; the counters of that node move on every allocation and free. */
 #include "alloc_tracker.h"
 #include "block_map.h"
+#include "sampler.h"
+#include "sample_set.h"
 
 mp_totals mp_t;
 bool mp_busy;
@@ -10,6 +12,7 @@ bool mp_busy;
 static zend_mm_heap *mp_heap;
 static bool mp_installed;
 static bool mp_on_heap;   /* nothing between us and the Zend heap: call it directly */
+static bool mp_sampling;  /* sampled mode (sampler.h): no live-block map, no per-block record */
 
 /* What was there before us: another extension's hooks or USE_ZEND_ALLOC=0's
  * system malloc; all NULL (and mp_on_heap) for the Zend heap itself. */
@@ -280,8 +283,139 @@ static void *mp_realloc(void *p, size_t size)
 	return realloc_at(p, pos, size);
 }
 
+/* ---- sampled mode ------------------------------------------------------
+ * One subtraction per allocation and one filter load per free: everything
+ * else happens at a sample, in ~1 of R/size allocations. */
+
+static int64_t s_until;  /* bytes to the next sample point */
+
+/* A sampled block's estimates go to its node and the total, as recorded
+ * (sign +1) or as forgotten (-1), so that frees subtract what was added. */
+static void account_sample(uint32_t pos, uint64_t wbytes, uint64_t wcount, bool add)
+{
+	mp_node *n = &mp_g.nodes[pos];
+	node_touch(n);
+	if (add) {
+		n->inuse_bytes += wbytes;
+		n->inuse_blocks += wcount;
+		n->alloc_bytes += wbytes;
+		n->alloc_blocks += wcount;
+		n->alloc_samples++;
+		n->inuse_samples++;
+		mp_t.inuse_bytes += wbytes;
+		if (mp_t.inuse_bytes > mp_t.peak_bytes) {
+			mp_t.peak_bytes = mp_t.inuse_bytes;
+			mp_t.peak_stamp++;
+		}
+	} else {
+		n->inuse_bytes -= wbytes;
+		n->inuse_blocks -= wcount;
+		n->inuse_samples--;
+		mp_t.inuse_bytes -= wbytes;
+	}
+}
+
+/* A sample point fell inside block p (or the one our caller could not
+ * allocate): find the next point past its end, and record p. */
+static zend_never_inline void *sample_block(void *p, size_t size)
+{
+	do {
+		s_until += mp_sampler_gap();
+	} while (s_until <= 0);
+	if (p == NULL || mp_busy) {
+		return p;
+	}
+	mp_sampled s = {.addr = (uintptr_t)p, .pos = mp_graph_current_pos(),
+		.size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size};
+	mp_sampler_weights(size, &s.wbytes, &s.wcount);
+	if (mp_ss_add(&s)) {
+		account_sample(s.pos, s.wbytes, s.wcount, true);
+	} else {
+		mp_g.oom = true;
+	}
+	return p;
+}
+
+static zend_never_inline void sample_forget(void *p)
+{
+	mp_sampled s;
+	if (p != NULL && mp_ss_take(p, &s)) {
+		account_sample(s.pos, s.wbytes, s.wcount, false);
+	}
+}
+
+static zend_always_inline void *sample_maybe(void *p, size_t size)
+{
+	if (EXPECTED((s_until -= (int64_t)size) > 0)) {
+		return p;
+	}
+	return sample_block(p, size);
+}
+
+static void *mp_malloc_sampled(size_t size)
+{
+	return sample_maybe(zend_mm_alloc(mp_heap, size), size);
+}
+
+static void mp_free_sampled(void *p)
+{
+	if (UNEXPECTED(mp_ss_maybe(p))) {
+		sample_forget(p);
+	}
+	zend_mm_free(mp_heap, p);
+}
+
+/* realloc is a free and an allocation: the old block's sample (if any) goes
+ * once the heap has answered (on memory-limit errors it does not return,
+ * and the old block is still there then) */
+static void *mp_realloc_sampled(void *p, size_t size)
+{
+	void *np = zend_mm_realloc(mp_heap, p, size);
+	if (UNEXPECTED(mp_ss_maybe(p))) {
+		sample_forget(p);
+	}
+	return sample_maybe(np, size);
+}
+
+/* Another allocator under us, or our own work in progress (mp_busy: our
+ * blocks are not sampled, but a sampled block freed then is forgotten). */
+static void *sampled_malloc_slow(size_t size)
+{
+	void *p = mp_on_heap ? zend_mm_alloc(mp_heap, size) : prev_malloc(size);
+	return sample_maybe(p, size);
+}
+
+static void sampled_free_slow(void *p)
+{
+	if (UNEXPECTED(mp_ss_maybe(p))) {
+		sample_forget(p);
+	}
+	if (mp_on_heap) {
+		zend_mm_free(mp_heap, p);
+	} else {
+		prev_free(p);
+	}
+}
+
+static void *sampled_realloc_slow(void *p, size_t size)
+{
+	void *np = mp_on_heap ? zend_mm_realloc(mp_heap, p, size) : prev_realloc(p, size);
+	if (UNEXPECTED(mp_ss_maybe(p))) {
+		sample_forget(p);
+	}
+	return sample_maybe(np, size);
+}
+
 static void install_hooks(void)
 {
+	if (mp_sampling) {
+		if (mp_on_heap && !mp_busy) {
+			zend_mm_set_custom_handlers(mp_heap, mp_malloc_sampled, mp_free_sampled, mp_realloc_sampled);
+		} else {
+			zend_mm_set_custom_handlers(mp_heap, sampled_malloc_slow, sampled_free_slow, sampled_realloc_slow);
+		}
+		return;
+	}
 	if (!mp_on_heap) {
 		zend_mm_set_custom_handlers(mp_heap, malloc_slow, free_other, realloc_slow);
 	} else if (mp_busy) {
@@ -307,14 +441,14 @@ bool mp_set_busy(bool busy)
 		void (*f)(void *);
 		void *(*r)(void *, size_t);
 		zend_mm_get_custom_handlers(mp_heap, &m, &f, &r);
-		if (f == mp_free) {
+		if (f == mp_free || f == mp_free_sampled || f == sampled_free_slow) {
 			install_hooks();
 		}
 	}
 	return was;
 }
 
-int mp_tracker_start(void)
+int mp_tracker_start(uint64_t sample_rate)
 {
 	if (mp_installed) {
 		return SUCCESS;
@@ -323,12 +457,24 @@ int mp_tracker_start(void)
 	mp_heap = zend_mm_get_heap();
 	zend_mm_get_custom_handlers(mp_heap, &prev_malloc, &prev_free, &prev_realloc);
 	mp_on_heap = !prev_malloc || !prev_free || !prev_realloc;
-	if (mp_bm_init(mp_on_heap ? mp_heap : NULL, account_stale) != 0) {
+	mp_sampling = sample_rate > 0;
+	if (mp_sampling) {
+		/* the sampler was set up with its rate, seed and gaps (memprof.c) */
+		if (mp_ss_init() != 0) {
+			return FAILURE;
+		}
+		s_until = mp_sampler_gap();
+	} else if (mp_bm_init(mp_on_heap ? mp_heap : NULL, account_stale) != 0) {
 		return FAILURE;
 	}
 	mp_installed = true;
 	install_hooks();
 	return SUCCESS;
+}
+
+bool mp_tracker_sampled(void)
+{
+	return mp_installed && mp_sampling;
 }
 
 void mp_tracker_stop(void)
@@ -342,5 +488,9 @@ void mp_tracker_stop(void)
 		zend_mm_set_custom_handlers(mp_heap, prev_malloc, prev_free, prev_realloc);
 	}
 	mp_installed = false;
-	mp_bm_free();
+	if (mp_sampling) {
+		mp_ss_free();
+	} else {
+		mp_bm_free();
+	}
 }

@@ -17,7 +17,9 @@ extern bool mp_busy;      /* our own work in progress: do not track (set with mp
 /* Sets mp_busy and returns its previous value. */
 bool mp_set_busy(bool busy);
 
-int  mp_tracker_start(void);
+/* sample_rate 0: exact mode; otherwise sampled mode at that rate (sampler.h) */
+int  mp_tracker_start(uint64_t sample_rate);
+bool mp_tracker_sampled(void);
 void mp_tracker_stop(void);
 
 static zend_always_inline uint64_t mp_node_peak_bytes(const mp_node *n)

@@ -578,6 +578,9 @@ static bool pop_to(const zend_execute_data *ex)
  * parked behind walk_guard, which the inline path never matches, so it
  * always comes here. */
 static bool observer_registered;
+/* This graph follows calls through the observer: registered, and not in
+ * sampled mode, which takes the stack only at its rare samples. */
+static bool follow_calls;
 static mp_frame walk_guard[2] = {{.ex = MP_GUARD_EX}, {.ex = MP_GUARD_EX}};
 static mp_frame *walk_top;
 
@@ -588,6 +591,11 @@ static void walk_park(void)
 }
 
 bool mp_graph_counts_calls(void)
+{
+	return mp_g.nodes ? follow_calls : observer_registered;
+}
+
+bool mp_graph_observer_registered(void)
 {
 	return observer_registered;
 }
@@ -613,7 +621,7 @@ static bool walk_matches(const zend_execute_data *ex)
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 {
 	ex = func_frame(ex);
-	if (!observer_registered) {
+	if (!follow_calls) {
 		if (UNEXPECTED(compile_pos != MP_NO_NODE)) {
 			/* without calls to follow, everything until the end of a compile is
 			 * the compile's: the frames the engine shows meanwhile are the
@@ -642,7 +650,7 @@ uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex)
 /* At enable: frames already running count as one call each. */
 void mp_graph_sync_now(void)
 {
-	if (!observer_registered) {
+	if (!follow_calls) {
 		return; /* calls are not counted; the first allocation walks */
 	}
 	resync(EG(current_execute_data), true);
@@ -815,7 +823,7 @@ void mp_graph_compile_begin(mp_compile_state *st, const char *key, size_t key_le
 		mp_g.oom = true;
 		return;
 	}
-	if (observer_registered) {
+	if (follow_calls) {
 		if (UNEXPECTED(mp_g.top == mp_g.stack_last) && !stack_grow()) {
 			return;
 		}
@@ -833,7 +841,7 @@ void mp_graph_compile_begin(mp_compile_state *st, const char *key, size_t key_le
 	st->saved_fr = compile_fr;
 	st->saved_pos = compile_pos;
 	st->active = true;
-	if (observer_registered) {
+	if (follow_calls) {
 		compile_fr = (uint32_t)(mp_g.top - mp_g.stack);
 	}
 	compile_pos = pos;
@@ -850,7 +858,7 @@ void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
 		zend_string_release(rec->file);
 		rec->file = zend_string_init(ZSTR_VAL(compiled_file), ZSTR_LEN(compiled_file), 1);
 	}
-	if (observer_registered) {
+	if (follow_calls) {
 		/* callees of the includer made while compiling have returned */
 		mp_g.top = mp_g.stack + compile_fr - 1;
 	}
@@ -860,7 +868,7 @@ void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
 
 /* ---- lifecycle --------------------------------------------------------- */
 
-int mp_graph_init(void)
+int mp_graph_init(bool sampled)
 {
 	memset(&mp_g, 0, sizeof(mp_g));
 	graph_gen++;
@@ -893,7 +901,8 @@ int mp_graph_init(void)
 	mp_g.top = mp_g.stack;
 	frame_init(&mp_g.stack[0], NULL, MP_ROOT, 0, NULL);
 	mp_g.nodes[MP_ROOT].calls = 1;
-	if (!observer_registered) {
+	follow_calls = observer_registered && !sampled;
+	if (!follow_calls) {
 		walk_park();
 		return SUCCESS;
 	}

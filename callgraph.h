@@ -27,6 +27,7 @@ typedef struct mp_node {
 	uint64_t peak_bytes, peak_blocks; /* valid only when peak_stamp == tracker's stamp */
 	uint64_t peak_stamp;
 	uint64_t calls;         /* call nodes only */
+	uint32_t alloc_samples, inuse_samples; /* sampled mode: samples behind the estimates */
 	uint32_t first_child, next_sibling; /* child lists, built for export only */
 	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 (see mp_frame.lines) */
 } mp_node;
@@ -97,12 +98,15 @@ typedef struct mp_graph {
 
 extern mp_graph mp_g;
 
-int  mp_graph_init(void);
+/* sampled: no call following (sampled mode walks the stack at its samples) */
+int  mp_graph_init(bool sampled);
 void mp_graph_free(void);
 uint32_t mp_graph_pos_slow(mp_frame *top, const zend_execute_data *ex);
 void mp_frame_pos_miss(mp_frame *fr, uint32_t line);
 void mp_graph_observer_register(void);
+/* Whether calls are counted: profiling with the observer, or (off) the process could */
 bool mp_graph_counts_calls(void);
+bool mp_graph_observer_registered(void);
 void mp_graph_sync_now(void);
 void mp_graph_flush_calls(void);
 

@@ -57,13 +57,17 @@ static inline void mp_writes(mp_writer *w, const char *s) { mp_write(w, s, strle
 int mp_writer_finish(mp_writer *w);
 
 /* ---- profile_walk.c: the tree as exporters see it ---------------------- */
+/* The six values every format writes, then (sampled mode) the samples
+ * behind the estimates. */
 enum { MP_INUSE_BYTES, MP_INUSE_BLOCKS, MP_ALLOC_BYTES, MP_ALLOC_BLOCKS,
-       MP_PEAK_BYTES, MP_PEAK_BLOCKS, MP_NCOUNTERS };
+       MP_PEAK_BYTES, MP_PEAK_BLOCKS, MP_NVALUES,
+       MP_ALLOC_SAMPLES = MP_NVALUES, MP_INUSE_SAMPLES, MP_NCOUNTERS };
 
 typedef struct mp_view {
 	uint64_t (*self)[MP_NCOUNTERS];  /* per node; call nodes: sum of their lines */
 	uint64_t (*incl)[MP_NCOUNTERS];  /* per node, subtree included */
 	uint32_t root_pos;
+	uint64_t sample_rate;  /* 0: exact mode; otherwise values are estimates (sampler.h) */
 	/* The tree's size when the view was built. An export can run PHP code (a
 	 * userspace stream), whose calls add nodes and functions: exports walk
 	 * only what the view counted. */

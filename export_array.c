@@ -3,11 +3,11 @@
  * by function name, plus our alloc_* and peak_* counters. */
 #include "export.h"
 
-static const char *const self_keys[MP_NCOUNTERS] = {
+static const char *const self_keys[MP_NVALUES] = {
 	"memory_size", "blocks_count", "alloc_memory_size", "alloc_blocks_count",
 	"peak_memory_size", "peak_blocks_count",
 };
-static const char *const incl_keys[MP_NCOUNTERS] = {
+static const char *const incl_keys[MP_NVALUES] = {
 	"memory_size_inclusive", "blocks_count_inclusive",
 	"alloc_memory_size_inclusive", "alloc_blocks_count_inclusive",
 	"peak_memory_size_inclusive", "peak_blocks_count_inclusive",
@@ -25,9 +25,16 @@ static void frame_array(const mp_view *v, uint32_t call, zval *out)
 	add_assoc_long(out, incl_keys[0], (zend_long)v->incl[call][0]);
 	add_assoc_long(out, incl_keys[1], (zend_long)v->incl[call][1]);
 	add_assoc_long(out, "calls", (zend_long)mp_g.nodes[call].calls);
-	for (int k = 2; k < MP_NCOUNTERS; k++) {
+	for (int k = 2; k < MP_NVALUES; k++) {
 		add_assoc_long(out, self_keys[k], (zend_long)v->self[call][k]);
 		add_assoc_long(out, incl_keys[k], (zend_long)v->incl[call][k]);
+	}
+	if (v->sample_rate) {
+		/* the values are estimates: how many samples they stand on */
+		add_assoc_long(out, "samples_count", (zend_long)v->self[call][MP_ALLOC_SAMPLES]);
+		add_assoc_long(out, "samples_count_inclusive", (zend_long)v->incl[call][MP_ALLOC_SAMPLES]);
+		add_assoc_long(out, "inuse_samples_count", (zend_long)v->self[call][MP_INUSE_SAMPLES]);
+		add_assoc_long(out, "inuse_samples_count_inclusive", (zend_long)v->incl[call][MP_INUSE_SAMPLES]);
 	}
 	array_init(&callees);
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
@@ -82,4 +89,7 @@ static void merge_frame(zval *dst, zval *src)
 void mp_export_array(const mp_view *v, zval *out)
 {
 	frame_array(v, MP_ROOT, out);
+	if (v->sample_rate) {
+		add_assoc_long(out, "sample_rate", (zend_long)v->sample_rate);
+	}
 }

@@ -14,11 +14,15 @@ typedef struct {
 	mp_buf name;            /* scratch for function names */
 } cg_ctx;
 
-static void write_costs(mp_writer *w, uint32_t line, const uint64_t c[MP_NCOUNTERS])
+static void write_costs(mp_writer *w, bool sampled, uint32_t line, const uint64_t c[MP_NCOUNTERS])
 {
-	mp_writef(w, "%u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+	mp_writef(w, "%u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
 		line, c[MP_INUSE_BYTES], c[MP_INUSE_BLOCKS], c[MP_ALLOC_BYTES], c[MP_ALLOC_BLOCKS],
 		c[MP_PEAK_BYTES], c[MP_PEAK_BLOCKS]);
+	if (sampled) {
+		mp_writef(w, " %" PRIu64 " %" PRIu64, c[MP_ALLOC_SAMPLES], c[MP_INUSE_SAMPLES]);
+	}
+	mp_write(w, "\n", 1);
 }
 
 /* Writes "<key>=(id)" or, the first time, "<key>=(id) name". */
@@ -72,12 +76,12 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 	}
 	if (!own_cost) {
 		static const uint64_t zero[MP_NCOUNTERS];
-		write_costs(w, first_line, zero);
+		write_costs(w, v->sample_rate, first_line, zero);
 	}
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
 		uint32_t line = mp_g.nodes[pos].line;
 		if (!mp_counters_zero(v->self[pos])) {
-			write_costs(w, line, v->self[pos]);
+			write_costs(w, v->sample_rate, line, v->self[pos]);
 		}
 		for (uint32_t c = mp_first_child(pos); c != MP_NO_NODE; c = mp_next_sibling(c)) {
 			/* read before writing: a write can run PHP code that moves mp_g.funcs */
@@ -86,7 +90,7 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 			write_fn_ref(cx, "cfn", mp_g.nodes[c].fn);
 			uint64_t calls = mp_g.nodes[c].calls ? mp_g.nodes[c].calls : 1;
 			mp_writef(w, "calls=%" PRIu64 " %u\n", calls, first_line);
-			write_costs(w, line, v->incl[c]);
+			write_costs(w, v->sample_rate, line, v->incl[c]);
 		}
 	}
 	mp_write(w, "\n", 1);
@@ -107,6 +111,11 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 	if (SG(request_info).path_translated) {
 		mp_writef(w, "cmd: %s\n", SG(request_info).path_translated);
 	}
+	if (v->sample_rate) {
+		/* callgrind has no notion of sampling: say it where a reader looks */
+		mp_writef(w, "# memprof: sampled, sample_rate=%" PRIu64 " bytes; costs are estimates, "
+			"AllocSamples and InuseSamples the samples behind them\n", v->sample_rate);
+	}
 	mp_writes(w, "positions: line\n");
 	mp_writes(w, "event: MemorySize : In-use bytes\n"
 	             "event: BlocksCount : In-use blocks\n"
@@ -114,7 +123,13 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 	             "event: AllocBlocksCount : Allocated blocks (freed or not)\n"
 	             "event: PeakMemorySize : In-use bytes at peak\n"
 	             "event: PeakBlocksCount : In-use blocks at peak\n");
-	mp_writes(w, "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount\n\n");
+	if (v->sample_rate) {
+		mp_writes(w, "event: AllocSamples : Samples taken (sampled mode)\n"
+		             "event: InuseSamples : Samples still in use (sampled mode)\n");
+	}
+	mp_writes(w, v->sample_rate
+		? "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount AllocSamples InuseSamples\n\n"
+		: "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount\n\n");
 
 	/* every call node, in creation order (parents before children) */
 	for (uint32_t n = 0; n < v->nnodes && !w->failed; n++) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sys/time.h>
 #include "export.h"
+#include "labels.h"
 
 typedef struct {
 	unsigned char *p;
@@ -108,9 +109,26 @@ static void value_type(pb_buf *out, uint32_t field, pb_strings *st, const char *
 	free(m.p);
 }
 
+/* The labels of this profile (labels.h), encoded once as the Label fields
+ * every sample carries. */
+typedef struct {
+	pb_buf *out;
+	pb_strings *st;
+} label_ctx;
+
+static void add_label(void *ctx, const char *key, size_t key_len, const char *val, size_t val_len)
+{
+	label_ctx *lc = ctx;
+	pb_buf m = {0};
+	pb_uint(&m, 1, str_id(lc->st, key, key_len));
+	pb_uint(&m, 2, str_id(lc->st, val, val_len));
+	pb_submsg(lc->out, 3, &m);
+	free(m.p);
+}
+
 void mp_export_pprof(const mp_view *v, mp_writer *w)
 {
-	pb_buf out = {0}, msg = {0}, packed = {0};
+	pb_buf out = {0}, msg = {0}, packed = {0}, labels = {0};
 	pb_strings st;
 	memset(&st, 0, sizeof(st));
 	mp_buf name = {0}, file = {0};
@@ -167,6 +185,8 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 		pb_submsg(&out, 4, &msg);
 	}
 
+	mp_labels_each(add_label, &(label_ctx){&labels, &st});
+
 	/* samples: the path of each line node with any cost, leaf first */
 	for (uint32_t n = 0; n < v->nnodes && !out.failed; n++) {
 		if (mp_is_call(n) || mp_counters_zero(v->self[n])) {
@@ -189,6 +209,7 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 			pb_varint(&packed, v->self[n][order[k]]);
 		}
 		pb_submsg(&msg, 2, &packed); /* value, packed */
+		pb_bytes(&msg, labels.p, labels.len);
 		pb_submsg(&out, 2, &msg);
 	}
 
@@ -235,10 +256,17 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	gettimeofday(&tv, NULL);
 	pb_uint(&out, 9, (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000); /* time_nanos */
 	value_type(&out, 11, &st, "space", "bytes");  /* period_type */
-	pb_uint(&out, 12, 1);                          /* period */
+	/* sampled: values are already estimates; the period says how far apart
+	 * the samples were, and a comment says so in words */
+	pb_uint(&out, 12, v->sample_rate ? v->sample_rate : 1); /* period */
+	if (v->sample_rate) {
+		char c[96];
+		int n = snprintf(c, sizeof(c), "memprof: sampled, sample_rate=%" PRIu64 " bytes; values are estimates", v->sample_rate);
+		pb_uint(&out, 13, str_id(&st, c, (size_t)n));  /* comment */
+	}
 	pb_uint(&out, 14, cstr_id(&st, "inuse_space")); /* default_sample_type */
 
-	if (out.failed || st.out.failed || msg.failed || packed.failed) {
+	if (out.failed || st.out.failed || msg.failed || packed.failed || labels.failed) {
 		/* a pb_buf fails only when malloc does */
 		w->failed = true;
 		w->err = ENOMEM;
@@ -259,5 +287,6 @@ done:
 	free(out.p);
 	free(msg.p);
 	free(packed.p);
+	free(labels.p);
 	free(st.out.p);
 }

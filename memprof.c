@@ -16,6 +16,9 @@
 #include "signal_dump.h"
 #include "compile_hook.h"
 #include "limit_dump.h"
+#include "sampler.h"
+#include "labels.h"
+#include "php_compat.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
 
@@ -65,6 +68,76 @@ static ZEND_INI_MH(OnUpdateObserver)
 		"auto, on, off", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+/* A byte count: digits, then optionally K, M or G (powers of 1024), as
+ * memory_limit takes it; -1 if it is not one. */
+static zend_long quantity_parse(const char *v)
+{
+	char *end;
+	if (!isdigit((unsigned char)*v)) {
+		return -1;
+	}
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	int shift = 0;
+	switch (*end) {
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
+	}
+	if (*end || errno || n > ((unsigned long long)ZEND_LONG_MAX >> shift)) {
+		return -1;
+	}
+	return (zend_long)(n << shift);
+}
+
+/* Stores a checked number (the parser gives -1 for what it refuses). */
+static int ini_store_number(zend_long n, const char *accepted, zend_ini_entry *entry,
+		zend_string *new_value, void *mh_arg1, void *mh_arg2)
+{
+	if (n < 0) {
+		php_error_docref(NULL, E_WARNING, "Invalid %s '%s'; accepted values: %s",
+			ZSTR_VAL(entry->name), ZSTR_VAL(new_value), accepted);
+		return FAILURE;
+	}
+	*(zend_long *)ZEND_INI_GET_ADDR() = n;
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateSampleRate)
+{
+	(void)mh_arg3; (void)stage;
+	return ini_store_number(quantity_parse(ZSTR_VAL(new_value)),
+		"0 (exact mode) or bytes between samples, e.g. 524288 or 512K", entry, new_value, mh_arg1, mh_arg2);
+}
+
+static ZEND_INI_MH(OnUpdateSampleSeed)
+{
+	(void)mh_arg3; (void)stage;
+	return ini_store_number(quantity_parse(ZSTR_VAL(new_value)),
+		"0 (random) or a positive integer", entry, new_value, mh_arg1, mh_arg2);
+}
+
+static ZEND_INI_MH(OnUpdateSampleGaps)
+{
+	(void)mh_arg3; (void)stage;
+	return ini_store_number(mp_sampler_gaps_parse(ZSTR_VAL(new_value)),
+		"exponential, poisson (biased: for tests only)", entry, new_value, mh_arg1, mh_arg2);
+}
+
+static ZEND_INI_MH(OnUpdateSampleRequests)
+{
+	(void)mh_arg3; (void)stage;
+	zend_long n = quantity_parse(ZSTR_VAL(new_value));
+	return ini_store_number(n == 0 ? -1 : n, "1 (every request) or more", entry, new_value, mh_arg1, mh_arg2);
+}
+
+static ZEND_INI_MH(OnUpdateLabels)
+{
+	return ini_store_checked(mp_labels_valid(ZSTR_VAL(new_value)),
+		"empty, or key=value pairs separated by commas (keys of letters, digits, _ . -)",
+		entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("memprof.output_dir", "", PHP_INI_ALL, OnUpdateString,
 		output_dir, zend_memprof_globals, memprof_globals)
@@ -78,21 +151,44 @@ PHP_INI_BEGIN()
 		request_log, zend_memprof_globals, memprof_globals)
 	STD_PHP_INI_ENTRY("memprof.observer", "auto", PHP_INI_SYSTEM, OnUpdateObserver,
 		observer, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.sample_rate", "0", PHP_INI_ALL, OnUpdateSampleRate,
+		sample_rate, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.sample_seed", "0", PHP_INI_ALL, OnUpdateSampleSeed,
+		sample_seed, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.sample_gaps", "exponential", PHP_INI_ALL, OnUpdateSampleGaps,
+		sample_gaps, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.sample_requests", "1", PHP_INI_SYSTEM | PHP_INI_PERDIR, OnUpdateSampleRequests,
+		sample_requests, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.labels", "", PHP_INI_ALL, OnUpdateLabels,
+		labels, zend_memprof_globals, memprof_globals)
 PHP_INI_END()
 
 /* ---- on / off ------------------------------------------------------------ */
+
+const char *mp_profile_start_refused(void)
+{
+	if (MEMPROF_G(sample_rate) > 0 && mp_jit_stack_walks_unsafe()) {
+		return "sampled mode walks the stack, which the JIT of this PHP version can crash on "
+			"(8.2.0-8.2.7, 8.4.0-8.4.6); turn the JIT off or upgrade PHP";
+	}
+	return NULL;
+}
 
 int mp_profile_start(void)
 {
 	if (MEMPROF_G(enabled)) {
 		return SUCCESS;
 	}
-	if (mp_graph_init() == FAILURE) {
+	uint64_t rate = (uint64_t)MEMPROF_G(sample_rate);
+	if (mp_graph_init(rate > 0) == FAILURE) {
 		return FAILURE;
 	}
 	/* mirror the engine's stack first, so the first allocation is placed right */
 	mp_graph_sync_now();
-	if (mp_tracker_start() == FAILURE) {
+	if (rate > 0) {
+		mp_sampler_init(rate, (uint64_t)MEMPROF_G(sample_seed), (mp_gaps)MEMPROF_G(sample_gaps));
+	}
+	if (mp_tracker_start(rate) == FAILURE) {
 		mp_graph_free();
 		return FAILURE;
 	}
@@ -173,6 +269,14 @@ static void apply_profile_flags(const char *value, const char *origin)
 			"%s: flag 'native' is not supported by this build (malloc hooks are unavailable); "
 			"profiling Zend MM allocations only", origin);
 	}
+	if (MEMPROF_G(requests_asked)++ % MEMPROF_G(sample_requests) != 0) {
+		return; /* memprof.sample_requests: the first and every Nth after it */
+	}
+	const char *refused = mp_profile_start_refused();
+	if (refused) {
+		php_error_docref(NULL, E_WARNING, "%s: profiling not started: %s", origin, refused);
+		return;
+	}
 	if (mp_profile_start() == FAILURE) {
 		php_error_docref(NULL, E_WARNING, "%s: could not start profiling (out of memory)", origin);
 		return;
@@ -216,9 +320,10 @@ static PHP_MINIT_FUNCTION(memprof)
 	 * Elsewhere memprof_enable() still works, from stack walks (README). */
 	int mode = observer_mode_parse(MEMPROF_G(observer) ? MEMPROF_G(observer) : "auto");
 	if (mode == 2) {
+		/* sampled mode takes the stack at its samples: no per-call work */
 		const char *env = getenv("MEMPROF_PROFILE");
 		const char *secret = MEMPROF_G(trigger_secret);
-		mode = (env && *env) || (secret && *secret);
+		mode = ((env && *env) || (secret && *secret)) && MEMPROF_G(sample_rate) == 0;
 	}
 	if (mode == 1) {
 		mp_graph_observer_register();
@@ -311,7 +416,7 @@ static PHP_MINFO_FUNCTION(memprof)
 	php_info_print_table_start();
 	php_info_print_table_row(2, "memprof support", "enabled");
 	php_info_print_table_row(2, "Version", PHP_MEMPROF_VERSION);
-	php_info_print_table_row(2, "Call observer", mp_graph_counts_calls()
+	php_info_print_table_row(2, "Call observer", mp_graph_observer_registered()
 		? "registered (calls counted)" : "not registered (stack walks; calls not counted)");
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
@@ -333,6 +438,11 @@ PHP_FUNCTION(memprof_enable)
 	ZEND_PARSE_PARAMETERS_NONE();
 	if (MEMPROF_G(enabled)) {
 		zend_throw_exception(NULL, "memprof_enable(): memprof is already enabled", 0);
+		RETURN_THROWS();
+	}
+	const char *refused = mp_profile_start_refused();
+	if (refused) {
+		zend_throw_exception_ex(NULL, 0, "memprof_enable(): %s", refused);
 		RETURN_THROWS();
 	}
 	if (mp_profile_start() == FAILURE) {
@@ -368,6 +478,8 @@ PHP_FUNCTION(memprof_enabled_flags)
 	add_assoc_bool(return_value, "dump_on_limit", MEMPROF_G(flag_dump_on_limit));
 	add_assoc_bool(return_value, "autodump", MEMPROF_G(autodump));
 	add_assoc_bool(return_value, "calls", mp_graph_counts_calls());
+	/* 0 in exact mode (and while off) */
+	add_assoc_long(return_value, "sample_rate", mp_tracker_sampled() ? (zend_long)mp_smp.rate : 0);
 }
 
 PHP_FUNCTION(memprof_dump_array)

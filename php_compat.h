@@ -30,4 +30,21 @@ static inline void mp_request_vm_interrupt(void)
 #endif
 }
 
+/* Whether walking the engine's frames at an arbitrary allocation can crash
+ * with the JIT on: PHP 8.2.0-8.2.7 (a frame without its opline during
+ * ZEND_GENERATOR_RETURN) and 8.4.0-8.4.6 (a dangling EX(opline) from the
+ * hot-function counter path, php-src PR 18289). Decided on the process's
+ * settings: the JIT is on when it has a buffer and a mode other than off. */
+static inline bool mp_jit_stack_walks_unsafe(void)
+{
+	bool bad = (PHP_VERSION_ID >= 80200 && PHP_VERSION_ID <= 80207)
+		|| (PHP_VERSION_ID >= 80400 && PHP_VERSION_ID <= 80406);
+	if (!bad) {
+		return false;
+	}
+	const char *jit = zend_ini_string("opcache.jit", sizeof("opcache.jit") - 1, 0);
+	zend_long buffer = zend_ini_long("opcache.jit_buffer_size", sizeof("opcache.jit_buffer_size") - 1, 0);
+	return jit && buffer > 0 && strcmp(jit, "disable") && strcmp(jit, "off") && strcmp(jit, "0");
+}
+
 #endif

@@ -25,6 +25,12 @@ ZEND_BEGIN_MODULE_GLOBALS(memprof)
 	char *dump_signal;
 	char *request_log;
 	char *observer;         /* memprof.observer, read once at startup */
+	zend_long sample_rate;  /* memprof.sample_rate: bytes, 0 = exact mode */
+	zend_long sample_seed;
+	zend_long sample_gaps;  /* mp_gaps */
+	zend_long sample_requests; /* profile every Nth request profiling is asked for */
+	zend_long requests_asked;  /* of this process, so far */
+	char *labels;           /* memprof.labels */
 ZEND_END_MODULE_GLOBALS(memprof)
 
 ZEND_EXTERN_MODULE_GLOBALS(memprof)
@@ -35,6 +41,9 @@ ZEND_TSRMLS_CACHE_EXTERN()
 #endif
 
 /* profiling on/off, shared by the observer and the PHP functions */
+/* Why profiling cannot start in this process now (sampled mode under a JIT
+ * known to crash stack walks), or NULL. */
+const char *mp_profile_start_refused(void);
 int  mp_profile_start(void);
 void mp_profile_stop(void);
 

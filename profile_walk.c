@@ -2,6 +2,7 @@
  * counters per node, and names. Built once per export; names are only ever
  * resolved here, never on the allocation or call paths. */
 #include "export.h"
+#include "sampler.h"
 
 bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS])
 {
@@ -22,6 +23,7 @@ int mp_view_build(mp_view *v)
 	v->nnodes = n;
 	v->nfuncs = mp_g.nfuncs;
 	v->label_path = NULL;
+	v->sample_rate = mp_tracker_sampled() ? mp_smp.rate : 0;
 	v->self = calloc(n, sizeof(*v->self));
 	v->incl = calloc(n, sizeof(*v->incl));
 	if (!v->self || !v->incl) {
@@ -44,6 +46,8 @@ int mp_view_build(mp_view *v)
 		s[MP_ALLOC_BLOCKS] = nd->alloc_blocks;
 		s[MP_PEAK_BYTES] = mp_node_peak_bytes(nd);
 		s[MP_PEAK_BLOCKS] = mp_node_peak_blocks(nd);
+		s[MP_ALLOC_SAMPLES] = nd->alloc_samples;
+		s[MP_INUSE_SAMPLES] = nd->inuse_samples;
 	}
 	/* A child is always created after its parent, so one backward pass both
 	 * links children (in creation order) and sums subtrees. */

@@ -29,12 +29,12 @@ ArgumentCountError: memprof_dump_folded() expects exactly 1 argument, 2 given
 ArgumentCountError: memprof_version() expects exactly 0 arguments, 1 given
 MEMPROF_PROFILE="dump_on_limit,,bogus"
 Warning: PHP Request Startup: MEMPROF_PROFILE: unknown flag 'bogus' ignored; known flags: 1, dump_on_limit, native in Unknown on line 0
-{"enabled":true,"native":false,"dump_on_limit":true,"autodump":true,"calls":true}
+{"enabled":true,"native":false,"dump_on_limit":true,"autodump":true,"calls":true,"sample_rate":0}
 MEMPROF_PROFILE=" native "
 Warning: PHP Request Startup: MEMPROF_PROFILE: flag 'native' is not supported by this build (malloc hooks are unavailable); profiling Zend MM allocations only in Unknown on line 0
-{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true}
+{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true,"sample_rate":0}
 MEMPROF_PROFILE="x=1;dump_on_limit"
 Warning: PHP Request Startup: MEMPROF_PROFILE: unknown flag 'x=1;dump_on_limit' ignored; known flags: 1, dump_on_limit, native in Unknown on line 0
-{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true}
+{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true,"sample_rate":0}
 MEMPROF_PROFILE=","
-{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true}
+{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true,"sample_rate":0}

@@ -14,7 +14,7 @@ memprof_disable();
 mp_dump(memprof_enabled_flags());
 ?>
 --EXPECT--
-array(5) {
+array(6) {
   ["enabled"]=>
   bool(true)
   ["native"]=>
@@ -25,8 +25,10 @@ array(5) {
   bool(true)
   ["calls"]=>
   bool(true)
+  ["sample_rate"]=>
+  int(0)
 }
-array(5) {
+array(6) {
   ["enabled"]=>
   bool(false)
   ["native"]=>
@@ -37,4 +39,6 @@ array(5) {
   bool(false)
   ["calls"]=>
   bool(true)
+  ["sample_rate"]=>
+  int(0)
 }
