@@ -62,7 +62,13 @@ void mp_labels_each(mp_label_cb cb, void *ctx)
 	const char *method = SG(request_info).request_method;
 	add_cstr(cb, ctx, "method", method, method ? strlen(method) : 0);
 	add_uri_path(cb, ctx);
-	const char *script = SG(request_info).path_translated;
+	/* FPM has freed path_translated by the time a request's profile is
+	 * written at its end: SCRIPT_FILENAME from the web server first */
+	const char *script = SG(request_info).request_method && sapi_module.getenv
+		? sapi_module.getenv("SCRIPT_FILENAME", sizeof("SCRIPT_FILENAME") - 1) : NULL;
+	if (!script || !*script) {
+		script = SG(request_info).path_translated;
+	}
 	add_cstr(cb, ctx, "script", script, script ? strlen(script) : 0);
 	add_fixed(cb, ctx, MEMPROF_G(labels));
 }

@@ -10,10 +10,12 @@
 # RSS_BOUND_KB (2048), KEEP_TMP=1 to keep the temp dir, OPCACHE=1 to run
 # the same checks with opcache and its tracing JIT loaded in FPM.
 #
-# Two FPM pools, one worker each (pm=static), so one process serves every
+# Three FPM pools, one worker each (pm=static), so one process serves every
 # request of its pool:
 #   "open": no memprof.trigger_secret    -> request triggers must be ignored
 #   "sec" : memprof.trigger_secret set    -> honored only with the secret
+#   "smp" : sampled mode for every request (nginx passes MEMPROF_PROFILE), a
+#           labelled pprof per request, merged by go tool pprof
 # Prints one "ok - ..." / "not ok - ..." line per check, then "N passed, N
 # failed"; exits non-zero on any failure.
 set -u
@@ -95,13 +97,13 @@ if [ ! -f "$MEMPROF_SO" ]; then
 	exit 1
 fi
 
-# Four free ports on 127.0.0.1, held open together so they are distinct.
-read -r P_OPEN P_SEC F_OPEN F_SEC < <("$PHP" -n -r '
+# Six free ports on 127.0.0.1, held open together so they are distinct.
+read -r P_OPEN P_SEC F_OPEN F_SEC P_SMP F_SMP < <("$PHP" -n -r '
 	$s = [];
-	for ($i = 0; $i < 4; $i++) { $s[] = stream_socket_server("tcp://127.0.0.1:0"); }
+	for ($i = 0; $i < 6; $i++) { $s[] = stream_socket_server("tcp://127.0.0.1:0"); }
 	echo implode(" ", array_map(fn($x) => explode(":", stream_socket_get_name($x, false))[1], $s)), "\n";')
 
-mkdir -p "$T/www" "$T/out_open" "$T/out_sec" "$T/nginx"
+mkdir -p "$T/www" "$T/out_open" "$T/out_sec" "$T/out_smp" "$T/nginx"
 
 # ---- the pages ---------------------------------------------------------------
 cat > "$T/www/page.php" <<'PHP'
@@ -142,8 +144,26 @@ while (microtime(true) < $until) {
 echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off', ' iterations=', $i, "\n";
 PHP
 
+cat > "$T/www/leak.php" <<'PHP'
+<?php
+/* The "leaking" handler of the sampled pool: it holds 2 MB until its end. */
+function memprof_web_leaky_handler(int $i): array {
+    $a = [];
+    for ($k = 0; $k < 2000; $k++) $a[] = str_repeat('L', 1000 + $i % 7);
+    return $a;
+}
+$keep = memprof_web_leaky_handler((int) ($_GET['i'] ?? 0));
+echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off', ' rate=', memprof_enabled_flags()['sample_rate'], "\n";
+PHP
+cat > "$T/www/light.php" <<'PHP'
+<?php
+function memprof_web_light_handler(): string { return str_repeat('l', 20000); }
+$keep = memprof_web_light_handler();
+echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off', ' rate=', memprof_enabled_flags()['sample_rate'], "\n";
+PHP
+
 # ---- php-fpm -------------------------------------------------------------------
-pool() { # name port secret-or-empty
+pool() { # name port secret-or-empty [more pool lines]
 	cat <<EOF
 [$1]
 listen = 127.0.0.1:$2
@@ -161,6 +181,7 @@ php_admin_value[memprof.trigger_secret] = $3
 php_admin_value[memory_limit] = 128M
 php_admin_flag[display_errors] = off
 php_admin_flag[log_errors] = on
+${4:-}
 EOF
 }
 {
@@ -173,6 +194,8 @@ log_level = notice
 EOF
 	pool open "$F_OPEN" ""
 	pool sec "$F_SEC" "$SECRET"
+	pool smp "$F_SMP" "" "php_admin_value[memprof.sample_rate] = 64K
+php_admin_value[memprof.labels] = service:web,version:1.2"
 } > "$T/fpm.conf"
 
 # -n: no php.ini and no conf.d scan, so nothing but memprof is loaded (no
@@ -191,7 +214,7 @@ fi
 FPM_PID=$!
 
 # ---- nginx ---------------------------------------------------------------------
-server() { # listen-port fpm-port
+server() { # listen-port fpm-port [more fastcgi_param lines]
 	cat <<EOF
 	server {
 		listen 127.0.0.1:$1;
@@ -214,6 +237,7 @@ server() { # listen-port fpm-port
 			fastcgi_param SERVER_PORT     \$server_port;
 			fastcgi_param SERVER_NAME     \$server_name;
 			fastcgi_param REDIRECT_STATUS 200;
+			${3:-}
 			fastcgi_read_timeout 30s;
 		}
 	}
@@ -238,6 +262,8 @@ http {
 EOF
 	server "$P_OPEN" "$F_OPEN"
 	server "$P_SEC" "$F_SEC"
+	# the environment variable needs no secret: whoever sets the server's owns it
+	server "$P_SMP" "$F_SMP" "fastcgi_param MEMPROF_PROFILE 1;"
 	echo "}"
 } > "$T/nginx/nginx.conf"
 
@@ -474,7 +500,48 @@ RSS_LOG=$(awk -F'\t' -v w="$WARM" -v r="$REQUESTS" '$3 ~ /[?&]i=/ { n++; if (n =
 echo "# rss_end growth between request $WARM and $REQUESTS of the load, from the request log: $RSS_LOG kB"
 check "request log: rss_end flat over the load too ($RSS_LOG kB)" test "$RSS_LOG" -lt "$RSS_BOUND_KB"
 
-# ---- 7. nothing went wrong on the server side -------------------------------------
+# ---- 7. sampled mode: a labelled profile per request, merged ------------------------
+SMP="http://127.0.0.1:$P_SMP"
+SMP_REQUESTS=${SMP_REQUESTS:-2000}
+smp_load() { # from to: every 4th request to the leaking handler; a token in
+	# the query string, which must never reach a label
+	local i page cfg="$T/smp.cfg"
+	: > "$cfg"
+	for ((i = $1; i <= $2; i++)); do
+		if ((i % 4 == 0)); then page=leak; else page=light; fi
+		printf 'url = "%s/%s.php?i=%d&token=t0ken-%d"\n' "$SMP" "$page" "$i" "$i" >> "$cfg"
+	done
+	curl -sS --max-time 120 -K "$cfg" >> "$T/smp.bodies"
+}
+: > "$T/smp.bodies"
+SMP_WARM=$((SMP_REQUESTS / 6))
+smp_load 1 "$SMP_WARM"
+SMP_PID=$(field pid "$(head -1 "$T/smp.bodies")")
+SMP_RSS_A=$(rss_kb "$SMP_PID")
+smp_load $((SMP_WARM + 1)) "$SMP_REQUESTS"
+SMP_RSS_B=$(rss_kb "$SMP_PID")
+check "sampled pool: $SMP_REQUESTS requests, each profiled at 64 KiB by the same worker" \
+	test "$(grep -c "^pid=$SMP_PID profiling=on rate=65536$" "$T/smp.bodies")" = "$SMP_REQUESTS"
+check "sampled pool: one profile per request ($(nfiles smp) files)" test "$(nfiles smp)" = "$SMP_REQUESTS"
+SMP_GROWTH=$((${SMP_RSS_B:-0} - ${SMP_RSS_A:-999999}))
+echo "# sampled pool: worker VmRSS after $SMP_WARM requests: ${SMP_RSS_A} kB, after $SMP_REQUESTS: ${SMP_RSS_B} kB"
+check "sampled pool: worker VmRSS flat over the load: grew $SMP_GROWTH kB (bound $RSS_BOUND_KB kB)" \
+	test -n "$SMP_RSS_A" -a -n "$SMP_RSS_B" -a "$SMP_GROWTH" -lt "$RSS_BOUND_KB"
+# go tool pprof merges the profiles it is given; -proto writes the merged one
+"$GO" tool pprof -proto "$T"/out_smp/memprof.pprof.*.pb.gz > "$T/smp.merged.pb.gz" 2> "$T/smp.merge.err"
+"$GO" tool pprof -top -cum -nodecount=4 "$T/smp.merged.pb.gz" > "$T/smp.top" 2>&1
+check "sampled pool, merged: the leaking handler is on top (after main)" \
+	grep -q 'memprof_web_leaky_handler' "$T/smp.top"
+"$GO" tool pprof -raw "$T/smp.merged.pb.gz" > "$T/smp.raw" 2>&1
+check "sampled pool: the profiles say they are sampled (period 65536)" grep -q '^Period: 65536$' "$T/smp.raw"
+check "sampled pool: samples carry labels (method, pid, sapi, script, service, uri path, version)" \
+	grep -Eq "method:\[GET\] pid:\[$SMP_PID\] sapi:\[fpm-fcgi\] script:\[[^]]*/leak.php\] service:\[web\] uri:\[/leak.php\] version:\[1.2\]" "$T/smp.raw"
+check "sampled pool: no query string in a label" bash -c "! grep -q 't0ken-' '$T/smp.raw'"
+"$GO" tool pprof -top -tagfocus=uri=/leak.php "$T/smp.merged.pb.gz" > "$T/smp.leak" 2>&1
+check "sampled pool: -tagfocus=uri=/leak.php keeps the leaking handler and drops the light one" \
+	bash -c "grep -q memprof_web_leaky_handler '$T/smp.leak' && ! grep -q memprof_web_light_handler '$T/smp.leak'"
+
+# ---- 8. nothing went wrong on the server side -------------------------------------
 BAD='exited on signal|SIGSEGV|core dumped|zend_mm_heap corrupted|Allowed memory size|PHP (Fatal error|Warning)'
 if grep -Eiq "$BAD" "$T/fpm.log" "$T/nginx/error.log" 2>/dev/null; then
 	not_ok "php-fpm and nginx logs: no worker died, no PHP warning or memory error"
