@@ -34,6 +34,8 @@ typedef struct mp_idmap {
 
 /* The id of key, added if new (*added says so); -1 when out of memory. */
 int64_t mp_idmap_id(mp_idmap *m, const void *key, size_t len, bool *added);
+/* The key of an id. */
+const char *mp_idmap_key(const mp_idmap *m, uint32_t id, size_t *len);
 void mp_idmap_free(mp_idmap *m);
 
 /* ---- writer.c: buffered output to a PHP stream or a file descriptor ---- */
@@ -114,6 +116,14 @@ typedef struct mp_dump_result {
  * path in r, or FAILURE with what failed in r. Warns of nothing itself:
  * mp_dump_warn() does, or the caller says it another way. */
 int mp_dump_to_file(mp_format fmt, mp_dump_result *r);
+/* What writes a file's content (SUCCESS only if complete). */
+typedef int (*mp_dump_fn)(void *ctx, mp_writer *w);
+/* fn's output in a new file of output_dir, memprof.<kind>.<pid>.<µs><ext>,
+ * under its final name only when complete, never overwriting one. */
+int mp_dump_new_file(const char *kind, const char *ext, mp_dump_fn fn, void *ctx, mp_dump_result *r);
+/* fn's output at path, through a temporary name beside it and a rename:
+ * path holds either what it held or the complete new content. */
+int mp_dump_at_path(const char *path, mp_dump_fn fn, void *ctx, mp_dump_result *r);
 /* strerror() of the failure, or a word when there is no errno */
 const char *mp_dump_reason(const mp_dump_result *r);
 /* One warning naming what failed, the path and the OS error. */

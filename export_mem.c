@@ -150,6 +150,12 @@ int64_t mp_idmap_id(mp_idmap *m, const void *key, size_t len, bool *added)
 	return m->count - 1;
 }
 
+const char *mp_idmap_key(const mp_idmap *m, uint32_t id, size_t *len)
+{
+	*len = m->entries[id].len;
+	return m->keys.p + m->entries[id].off;
+}
+
 void mp_idmap_free(mp_idmap *m)
 {
 	free(m->table);

@@ -16,6 +16,7 @@
 #include "signal_dump.h"
 #include "compile_hook.h"
 #include "limit_dump.h"
+#include "heap_dump.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
 
@@ -433,6 +434,87 @@ PHP_FUNCTION(memprof_dump_folded)
 	dump_to_stream(INTERNAL_FUNCTION_PARAM_PASSTHRU, "memprof_dump_folded", MP_FMT_FOLDED);
 }
 
+/* memprof_dump_heap()'s options: the format; anything else is refused. */
+static bool heap_options(HashTable *opts, mp_heap_req *q)
+{
+	q->fmt = MP_HFMT_NATIVE;
+	if (!opts) {
+		return true;
+	}
+	zend_string *key;
+	zval *v;
+	ZEND_HASH_FOREACH_STR_KEY_VAL(opts, key, v) {
+		if (!key || !zend_string_equals_literal(key, "format")) {
+			zend_argument_value_error(2, "has an unknown option '%s'; known options: format",
+				key ? ZSTR_VAL(key) : "(integer key)");
+			return false;
+		}
+		ZVAL_DEREF(v);
+		q->fmt = Z_TYPE_P(v) == IS_STRING ? mp_heap_format_parse(Z_STRVAL_P(v)) : MP_HFMT_INVALID;
+		if (q->fmt == MP_HFMT_INVALID) {
+			zend_argument_value_error(2, "option 'format' must be one of " MP_HFMT_ACCEPTED);
+			return false;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return true;
+}
+
+PHP_FUNCTION(memprof_dump_heap)
+{
+	zval *out;
+	HashTable *opts = NULL;
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_ZVAL(out)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(opts)
+	ZEND_PARSE_PARAMETERS_END();
+	mp_heap_req q = {0};
+	if (!heap_options(opts, &q)) {
+		RETURN_THROWS();
+	}
+	int rc;
+	int err = 0;
+	if (Z_TYPE_P(out) == IS_RESOURCE) {
+		php_stream *stream;
+		php_stream_from_zval(stream, out);
+		if (!stream_writable(stream)) {
+			zend_argument_value_error(1, "must be a writable stream, opened with mode '%s'", stream->mode);
+			RETURN_THROWS();
+		}
+		mp_writer w;
+		mp_writer_init_stream(&w, stream);
+		rc = mp_heap_dump(&q, &w);
+		err = w.err;
+	} else if (Z_TYPE_P(out) == IS_STRING) {
+		if (Z_STRLEN_P(out) == 0 || memchr(Z_STRVAL_P(out), '\0', Z_STRLEN_P(out))) {
+			zend_argument_value_error(1, "must be a non-empty path without NUL bytes");
+			RETURN_THROWS();
+		}
+		mp_dump_result r;
+		rc = mp_heap_dump_at_path(&q, Z_STRVAL_P(out), &r);
+		if (rc == FAILURE) {
+			zend_throw_exception_ex(NULL, 0, "memprof_dump_heap(): %s '%s': %s", r.what, r.path, mp_dump_reason(&r));
+			RETURN_THROWS();
+		}
+	} else {
+		zend_argument_type_error(1, "must be of type resource|string, %s given", zend_zval_type_name(out));
+		RETURN_THROWS();
+	}
+	if (rc == FAILURE) {
+		zend_throw_exception_ex(NULL, 0, "memprof_dump_heap(): writing the snapshot failed%s%s",
+			err ? ": " : "", err ? strerror(err) : "");
+		RETURN_THROWS();
+	}
+	array_init(return_value);
+	add_assoc_long(return_value, "nodes", (zend_long)q.stats.nodes);
+	add_assoc_long(return_value, "edges", (zend_long)q.stats.edges);
+	add_assoc_long(return_value, "bytes", (zend_long)q.stats.bytes);
+	add_assoc_double(return_value, "seconds", q.stats.seconds);
+	add_assoc_long(return_value, "unreached_objects", (zend_long)q.stats.unreached_objects);
+	add_assoc_long(return_value, "unattributed_bytes", (zend_long)q.stats.unattributed_bytes);
+	add_assoc_bool(return_value, "sites", q.stats.sites);
+}
+
 PHP_FUNCTION(memprof_version)
 {
 	ZEND_PARSE_PARAMETERS_NONE();
@@ -449,6 +531,11 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_dump_stream, 0, 1, IS_VO
 	ZEND_ARG_INFO(0, stream)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_dump_heap, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_INFO(0, out)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_string, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 
@@ -461,6 +548,7 @@ static const zend_function_entry memprof_functions[] = {
 	PHP_FE(memprof_dump_callgrind, arginfo_memprof_dump_stream)
 	PHP_FE(memprof_dump_pprof, arginfo_memprof_dump_stream)
 	PHP_FE(memprof_dump_folded, arginfo_memprof_dump_stream)
+	PHP_FE(memprof_dump_heap, arginfo_memprof_dump_heap)
 	PHP_FE(memprof_version, arginfo_memprof_string)
 	PHP_FE_END
 };

@@ -6,6 +6,9 @@
 
 #include "php.h"
 #include "zend_observer.h"
+#if PHP_VERSION_ID >= 80400
+# include "zend_lazy_objects.h"
+#endif
 
 /* Removes handler h from f's begin handlers, if it is there. PHP 8.4 added
  * an out-parameter for the handler that followed it, which we do not need. */
@@ -27,6 +30,18 @@ static inline void mp_request_vm_interrupt(void)
 	zend_atomic_bool_store_ex(&EG(vm_interrupt), true);
 #else
 	EG(vm_interrupt) = 1;
+#endif
+}
+
+/* Whether obj is a lazy object (PHP 8.4+) whose GC view the engine must
+ * give: its properties are not all where a plain object keeps them. */
+static inline bool mp_object_is_lazy(const zend_object *obj)
+{
+#if PHP_VERSION_ID >= 80400
+	return zend_object_is_lazy((zend_object *)obj);
+#else
+	(void)obj;
+	return false;
 #endif
 }
 

@@ -1,0 +1,151 @@
+/* memprof: a heap snapshot in memory (heap_graph.c): nodes, edges and
+ * names, built by the walk (heap_walk.c) and read by the formats.
+ *
+ * Everything is on malloc, never on the Zend heap: the snapshot must not
+ * change what it measures, and must work at the memory limit. Nodes are
+ * numbered in the order they are found; a node's edges are contiguous
+ * (first_edge, nedges), because a node is expanded in one go. */
+#ifndef MEMPROF_HEAP_GRAPH_H
+#define MEMPROF_HEAP_GRAPH_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "export.h"
+
+/* Node kinds. Roots and frames are ours (no memory of their own). */
+typedef enum {
+	MP_HK_ROOT,         /* "(roots)" and its categories: "(globals)", "(stack)", ... */
+	MP_HK_FRAME,        /* a call frame: its variables */
+	MP_HK_OBJECT,
+	MP_HK_ARRAY,
+	MP_HK_STRING,
+	MP_HK_REFERENCE,    /* a PHP reference (&): a holder of one value */
+	MP_HK_COUNT
+} mp_hkind;
+
+/* Edge kinds: how the holder names what it holds. */
+typedef enum {
+	MP_HE_VAR,          /* a variable, static or handler: name is a string */
+	MP_HE_PROP,         /* an object property: name is a string */
+	MP_HE_INDEX,        /* an array element with an integer key: name is the key */
+	MP_HE_KEY,          /* an array element with a string key: name is a string */
+	MP_HE_INTERNAL,     /* held by engine state with no name (get_gc entry n): name is n */
+	MP_HE_COUNT
+} mp_hedge_kind;
+
+#define MP_HNODE_BITS 29            /* node index bits in an edge; kind above */
+#define MP_HNODE_MAX  ((1u << MP_HNODE_BITS) - 1)
+#define MP_NO_SITE    UINT32_MAX
+
+typedef struct mp_hnode {
+	const void *ptr;        /* the value (identity) while walking; NULL for ours */
+	uint64_t size;          /* self size in bytes */
+	uint32_t name;          /* string id: class, or label of roots and frames */
+	uint32_t site;          /* position node in the call tree, MP_NO_SITE if unknown */
+	uint32_t refcount;
+	uint32_t handle;        /* objects: their handle */
+	uint32_t first_edge, nedges;
+	uint8_t kind;
+} mp_hnode;
+
+typedef struct mp_hedge {
+	uint32_t to_kind;       /* target node | kind << MP_HNODE_BITS */
+	uint32_t name;          /* string id or integer, by kind */
+} mp_hedge;
+
+static inline uint32_t mp_hedge_to(const mp_hedge *e) { return e->to_kind & MP_HNODE_MAX; }
+static inline unsigned mp_hedge_kind_of(const mp_hedge *e) { return e->to_kind >> MP_HNODE_BITS; }
+
+/* What the formats say about the process (heap_dump.c fills it in). */
+typedef struct mp_hmeta {
+	uint64_t time_us;
+	long pid;
+	uint64_t memory_usage, memory_usage_real, peak_memory_usage, peak_memory_usage_real;
+	double walk_seconds;
+	const char *script;     /* the script's path, or "" */
+} mp_hmeta;
+
+typedef struct mp_hgraph {
+	mp_hnode *nodes;
+	uint32_t nnodes, cap_nodes;
+	mp_hedge *edges;
+	uint64_t nedges, cap_edges;
+	uint32_t *set;          /* open addressing by value pointer: node index + 1, 0 = empty */
+	uint32_t set_mask;
+	mp_idmap names;         /* every string the snapshot names */
+	uint32_t unreached;     /* the "(unreached)" root, holding what only the object store held */
+	/* per position node of the call tree: bytes and blocks that nodes account for */
+	uint64_t (*claimed)[2];
+	uint32_t nclaimed;
+	uint64_t bytes;         /* sum of self sizes */
+	uint32_t unreached_objects;
+	mp_hmeta meta;
+	bool sites;             /* profiling on: sizes and sites from the live-block map */
+	bool oom;               /* an allocation of ours failed: the snapshot is unusable */
+} mp_hgraph;
+
+int  mp_hgraph_init(mp_hgraph *g, bool sites);
+void mp_hgraph_free(mp_hgraph *g);
+
+/* The string id of bytes (added if new); 0 ("") when out of memory. */
+uint32_t mp_hgraph_name(mp_hgraph *g, const char *s, size_t len);
+static inline uint32_t mp_hgraph_cname(mp_hgraph *g, const char *s) { return mp_hgraph_name(g, s, strlen(s)); }
+/* The bytes of a string id. */
+const char *mp_hgraph_str(const mp_hgraph *g, uint32_t id, size_t *len);
+
+/* A new node; MP_HNODE_MAX + 1 when out of memory. */
+uint32_t mp_hgraph_add(mp_hgraph *g, mp_hkind kind, const void *ptr, uint32_t name);
+/* The node of value ptr: found, or added (*added). */
+uint32_t mp_hgraph_node_of(mp_hgraph *g, mp_hkind kind, const void *ptr, uint32_t name, bool *added);
+void mp_hgraph_edge(mp_hgraph *g, uint32_t to, mp_hedge_kind kind, uint32_t name);
+
+/* Counts block addr in the node's self size: its size and, for the first
+ * block (main), its site come from the live-block map when profiling is
+ * on; otherwise fallback (the size the engine asked for, as far as it can
+ * be told from the structure). */
+void mp_hgraph_block(mp_hgraph *g, uint32_t node, const void *addr, size_t fallback, bool main);
+
+/* ---- the walk (heap_walk.c) --------------------------------------------- */
+/* Builds the snapshot of the current request's heap. No user code runs, no
+ * refcount changes. Call with mp_busy set (our own blocks stay untracked).
+ * top_frame_inexact: the innermost user frame may be in the middle of an
+ * opcode (the memory limit): its temporaries are not asked for. */
+int mp_heap_walk(mp_hgraph *g, bool top_frame_inexact);
+
+/* ---- the formats (heap_native.c, heap_meminfo.c, heap_chrome.c) ---------- */
+/* The sites table the formats share: the position nodes nodes use, and
+ * their ancestors, renumbered in call-tree order (parents first). */
+typedef struct mp_hsite {
+	uint32_t parent;        /* site number, MP_NO_SITE at the top */
+	uint32_t fn, file;      /* string ids */
+	uint32_t line;
+	uint64_t unreached_bytes, unreached_blocks; /* live there, in no node */
+} mp_hsite;
+typedef struct mp_hsites {
+	uint32_t *index;        /* per position node: its site number + 1, 0 if unused */
+	mp_hsite *site;
+	uint32_t count;
+	uint64_t unreached_bytes; /* all sites */
+} mp_hsites;
+/* Names go to g's strings. No sites when profiling is off. */
+int  mp_hsites_build(mp_hgraph *g, mp_hsites *s);
+void mp_hsites_free(mp_hsites *s);
+/* The site number of a node, MP_NO_SITE if none. */
+static inline uint32_t mp_hsite_of(const mp_hsites *s, const mp_hnode *n)
+{
+	return n->site == MP_NO_SITE || !s->index ? MP_NO_SITE : s->index[n->site] - 1;
+}
+
+/* ---- JSON text (heap_json.c) ------------------------------------------ */
+/* s as a JSON string, quotes included; bytes that are not UTF-8 become U+FFFD. */
+void mp_json_str(mp_writer *w, const char *s, size_t len);
+void mp_json_u64(mp_writer *w, uint64_t v);
+
+void mp_heap_write_native(const mp_hgraph *g, const mp_hsites *s, mp_writer *w);
+void mp_heap_write_meminfo(const mp_hgraph *g, const mp_hsites *s, mp_writer *w);
+void mp_heap_write_chrome(const mp_hgraph *g, const mp_hsites *s, mp_writer *w);
+
+extern const char *const mp_hkind_names[MP_HK_COUNT];
+
+#endif
