@@ -4,8 +4,7 @@
  * site of each node is its allocation stack (trace_node_id into trace_tree,
  * whose function infos are our sites: function, file, line).
  *
- * Node ids: an object keeps the same id across snapshots while it lives (its
- * address), which is what DevTools' comparison of two snapshots matches on. */
+ * Node i has id 2i+1. */
 #include "heap_graph.h"
 
 enum { T_HIDDEN = 0, T_STRING = 2, T_OBJECT = 3, T_CLOSURE = 5, T_SYNTHETIC = 9 };
@@ -26,12 +25,12 @@ static const char META[] =
 	"\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"],"
 	"\"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]},";
 
-static unsigned node_type(const mp_hgraph *g, const mp_hnode *n)
+static unsigned node_type(const mp_hgraph *g, uint32_t i)
 {
-	switch (n->kind) {
+	switch (mp_hkind_of(g, i)) {
 		case MP_HK_OBJECT: {
 			size_t len;
-			const char *name = mp_hgraph_str(g, n->name, &len);
+			const char *name = mp_hgraph_str(g, mp_hname_of(g, i), &len);
 			return len == 7 && !memcmp(name, "Closure", 7) ? T_CLOSURE : T_OBJECT;
 		}
 		case MP_HK_ARRAY: return T_OBJECT;
@@ -41,14 +40,10 @@ static unsigned node_type(const mp_hgraph *g, const mp_hnode *n)
 	}
 }
 
-static uint64_t node_id(const mp_hgraph *g, uint32_t i)
+/* Odd, as V8's heap object ids; readers keep them in 32 bits. */
+static uint64_t node_id(uint32_t i)
 {
-	const mp_hnode *n = &g->nodes[i];
-	if (n->kind == MP_HK_ROOT || !n->ptr) {
-		return (uint64_t)i * 2 + 1;
-	}
-	/* odd, as V8's heap object ids; far above the roots' */
-	return ((uint64_t)(uintptr_t)n->ptr >> 3) * 2 + 1;
+	return (uint64_t)i * 2 + 1;
 }
 
 static void nums(mp_writer *w, const uint64_t *v, int n, bool comma)
@@ -72,13 +67,19 @@ static void write_trace_tree(const mp_hgraph *g, const mp_hsites *s, mp_writer *
 		w->failed = true;
 		goto out;
 	}
-	for (uint32_t i = 0; i < g->nnodes; i++) {
-		uint32_t k = mp_hsite_of(s, &g->nodes[i]);
+	mp_hreader *r = mp_hnodes_open(g);
+	mp_hnode nd;
+	for (uint32_t i = 0; r && mp_hreader_next(r, &nd); i++) {
+		uint32_t k = mp_hsite_of(s, &nd);
 		if (k != MP_NO_SITE) {
 			stat[k][0]++;
-			stat[k][1] += g->nodes[i].size;
+			stat[k][1] += mp_hnode_size(g, i, &nd);
 		}
 	}
+	if (!r || r->failed) {
+		w->failed = true;
+	}
+	mp_hreader_close(r);
 	/* children lists; S stands for the root of the tree */
 	for (uint32_t k = 0; k <= S; k++) {
 		first[k] = next[k] = MP_NO_SITE;
@@ -124,43 +125,61 @@ void mp_heap_write_chrome(const mp_hgraph *g, const mp_hsites *s, mp_writer *w)
 	uint32_t n = g->nnodes;
 	mp_writes(w, META);
 	mp_writef(w, "\"node_count\":%u,\"edge_count\":%" PRIu64 ",\"trace_function_count\":%u},\n\"nodes\":[",
-		n, g->nedges, s->count + 1);
+		n, g->edges.count, s->count + 1);
+	mp_hreader *nr = mp_hnodes_open(g);
+	mp_hnode nd;
 	for (uint32_t i = 0; i < n && !w->failed; i++) {
-		const mp_hnode *nd = &g->nodes[i];
-		uint32_t site = mp_hsite_of(s, nd);
-		uint64_t v[NODE_FIELDS] = {node_type(g, nd), nd->name, node_id(g, i), nd->size, nd->nedges,
-			site == MP_NO_SITE ? 0 : site + 1, 0};
+		if (!nr || !mp_hreader_next(nr, &nd)) {
+			w->failed = true;
+			break;
+		}
+		uint32_t site = mp_hsite_of(s, &nd);
+		uint64_t v[NODE_FIELDS] = {node_type(g, i), mp_hname_of(g, i), node_id(i), mp_hnode_size(g, i, &nd),
+			nd.nedges, site == MP_NO_SITE ? 0 : site + 1, 0};
 		nums(w, v, NODE_FIELDS, i > 0);
 		mp_write(w, "\n", 1);
 	}
+	mp_hreader_close(nr);
 	mp_writes(w, "],\n\"edges\":[");
+	/* the edges in node order, each node's count from its record */
+	nr = mp_hnodes_open(g);
+	mp_hreader *er = mp_hedges_open(g);
 	bool firste = true;
 	for (uint32_t i = 0; i < n && !w->failed; i++) {
-		const mp_hnode *nd = &g->nodes[i];
-		for (uint32_t j = 0; j < nd->nedges; j++) {
-			const mp_hedge *e = &g->edges[nd->first_edge + j];
+		if (!nr || !er || !mp_hreader_next(nr, &nd)) {
+			w->failed = true;
+			break;
+		}
+		for (uint32_t j = 0; j < nd.nedges; j++) {
+			mp_hedge e;
+			if (!mp_hreader_next(er, &e)) {
+				w->failed = true;
+				break;
+			}
 			unsigned type;
-			switch (mp_hedge_kind_of(e)) {
+			switch (mp_hedge_kind_of(&e)) {
 				case MP_HE_VAR: type = E_CONTEXT; break;
 				case MP_HE_PROP: case MP_HE_KEY: type = E_PROPERTY; break;
 				case MP_HE_INDEX: type = E_ELEMENT; break;
-				default: type = nd->kind == MP_HK_REFERENCE ? E_HIDDEN : E_ELEMENT; break;
+				default: type = mp_hkind_of(g, i) == MP_HK_REFERENCE ? E_HIDDEN : E_ELEMENT; break;
 			}
-			uint64_t v[3] = {type, e->name, (uint64_t)mp_hedge_to(e) * NODE_FIELDS};
+			uint64_t v[3] = {type, e.name, (uint64_t)mp_hedge_to(&e) * NODE_FIELDS};
 			nums(w, v, 3, !firste);
 			firste = false;
 		}
-		if (nd->nedges) {
+		if (nd.nedges) {
 			mp_write(w, "\n", 1);
 		}
 	}
+	mp_hreader_close(nr);
+	mp_hreader_close(er);
 	mp_writes(w, "],\n\"trace_function_infos\":[");
 	for (uint32_t k = 0; k < s->count; k++) {
 		uint64_t v[6] = {k + 1, s->site[k].fn, s->site[k].file, 0, s->site[k].line, 0};
 		nums(w, v, 6, k > 0);
 	}
 	/* the trace tree's root */
-	uint64_t root[6] = {0, g->nodes[0].name, 0, 0, 0, 0};
+	uint64_t root[6] = {0, mp_hname_of(g, 0), 0, 0, 0, 0};
 	nums(w, root, 6, s->count > 0);
 	mp_writes(w, "],\n\"trace_tree\":");
 	write_trace_tree(g, s, w);

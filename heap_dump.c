@@ -80,7 +80,7 @@ int mp_heap_dump(mp_heap_req *q, mp_writer *w)
 			}
 			rc = SUCCESS;
 			q->stats = (mp_heap_stats){
-				.nodes = g.nnodes, .edges = g.nedges, .bytes = g.bytes,
+				.nodes = g.nnodes, .edges = g.edges.count, .bytes = g.bytes,
 				.unreached_objects = g.unreached_objects, .unattributed_bytes = s.unreached_bytes,
 				.sites = sites,
 			};

@@ -10,18 +10,25 @@
 #include "heap_graph.h"
 
 /* An edge's target, through a reference to its value. */
-static uint32_t resolve(const mp_hgraph *g, uint32_t t)
+typedef struct items {
+	const mp_hgraph *g;
+	uint32_t *ref_to;       /* per node: a reference's value's node, else the node itself */
+	mp_hedge *root_edge;    /* per node: the first root edge to it ... */
+	uint32_t *root_holder;  /* ... and its holder + 1, 0 if none */
+} items;
+
+static uint32_t resolve(const items *it, uint32_t t)
 {
-	const mp_hnode *n = &g->nodes[t];
-	if (n->kind == MP_HK_REFERENCE && n->nedges) {
-		return mp_hedge_to(&g->edges[n->first_edge]);
-	}
-	return t;
+	return it->ref_to[t];
 }
 
-static bool is_item(const mp_hnode *n)
+static bool is_item(const mp_hgraph *g, uint32_t t)
 {
-	return n->kind == MP_HK_OBJECT || n->kind == MP_HK_ARRAY || n->kind == MP_HK_STRING;
+	if (t >= g->nnodes) {
+		return false;
+	}
+	unsigned k = mp_hkind_of(g, t);
+	return k == MP_HK_OBJECT || k == MP_HK_ARRAY || k == MP_HK_STRING;
 }
 
 static void write_id(mp_writer *w, uint32_t i)
@@ -58,8 +65,8 @@ static const char *root_frame(const mp_hgraph *g, uint32_t holder)
 		{"(function statics)", "<STATIC_VARIABLE>"}, {"(handlers)", "<HANDLER>"},
 	};
 	size_t len;
-	const char *name = mp_hgraph_str(g, g->nodes[holder].name, &len);
-	if (g->nodes[holder].kind == MP_HK_FRAME) {
+	const char *name = mp_hgraph_str(g, mp_hname_of(g, holder), &len);
+	if (mp_hkind_of(g, holder) == MP_HK_FRAME) {
 		return NULL; /* the frame's own label */
 	}
 	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
@@ -88,88 +95,128 @@ static void write_site(mp_writer *w, const mp_hgraph *g, const mp_hsites *s, uin
 	mp_write(w, "]", 1);
 }
 
+/* Where references lead, and the first root edge to each value (its
+ * symbol name and frame): passes over the node records and edges. */
+static bool prepare(items *it)
+{
+	const mp_hgraph *g = it->g;
+	uint32_t n = g->nnodes;
+	it->ref_to = malloc((n ? n : 1) * sizeof(uint32_t));
+	it->root_edge = calloc(n ? n : 1, sizeof(mp_hedge));
+	it->root_holder = calloc(n ? n : 1, sizeof(uint32_t));
+	mp_hreader *nr = mp_hnodes_open(g);
+	mp_hreader *er = mp_hedges_open(g);
+	bool ok = it->ref_to && it->root_edge && it->root_holder && nr && er;
+	mp_hnode nd;
+	for (uint32_t i = 0; i < n && ok; i++) {
+		ok = mp_hreader_next(nr, &nd);
+		it->ref_to[i] = ok && mp_hkind_of(g, i) == MP_HK_REFERENCE ? nd.handle : i;
+	}
+	mp_hreader_close(nr);
+	nr = ok ? mp_hnodes_open(g) : NULL;
+	ok = ok && nr;
+	for (uint32_t h = 0; h < n && ok; h++) {
+		ok = mp_hreader_next(nr, &nd);
+		bool holder = h != 0 && (mp_hkind_of(g, h) == MP_HK_ROOT || mp_hkind_of(g, h) == MP_HK_FRAME);
+		for (uint32_t j = 0; ok && j < nd.nedges; j++) {
+			mp_hedge e;
+			ok = mp_hreader_next(er, &e);
+			uint32_t t = ok ? mp_hedge_to(&e) : 0;
+			t = t < n ? resolve(it, t) : t;
+			if (ok && holder && is_item(g, t) && !it->root_holder[t]) {
+				it->root_edge[t] = e;
+				it->root_holder[t] = h + 1;
+			}
+		}
+	}
+	mp_hreader_close(nr);
+	mp_hreader_close(er);
+	return ok;
+}
+
 void mp_heap_write_meminfo(const mp_hgraph *g, const mp_hsites *s, mp_writer *w)
 {
 	uint32_t n = g->nnodes;
-	/* the first root edge to each value: its symbol name and frame */
-	uint32_t *root_edge = calloc(n ? n : 1, sizeof(uint32_t));
-	uint32_t *root_holder = calloc(n ? n : 1, sizeof(uint32_t));
-	if (!root_edge || !root_holder) {
-		free(root_edge);
-		free(root_holder);
+	items it = {.g = g};
+	mp_hreader *nr = NULL, *er = NULL;
+	if (!prepare(&it) || !(nr = mp_hnodes_open(g)) || !(er = mp_hedges_open(g))) {
 		w->failed = true;
-		return;
-	}
-	for (uint32_t h = 0; h < n; h++) {
-		const mp_hnode *nd = &g->nodes[h];
-		if ((nd->kind != MP_HK_ROOT && nd->kind != MP_HK_FRAME) || h == 0) {
-			continue;
-		}
-		for (uint32_t j = 0; j < nd->nedges; j++) {
-			uint32_t t = resolve(g, mp_hedge_to(&g->edges[nd->first_edge + j]));
-			if (is_item(&g->nodes[t]) && !root_edge[t]) {
-				root_edge[t] = nd->first_edge + j + 1;
-				root_holder[t] = h;
-			}
-		}
+		goto out;
 	}
 	mp_writef(w, "{\"header\":{\"memory_usage\":%" PRIu64 ",\"memory_usage_real\":%" PRIu64
 		",\"peak_memory_usage\":%" PRIu64 ",\"peak_memory_usage_real\":%" PRIu64 "},\n\"items\":{",
 		g->meta.memory_usage, g->meta.memory_usage_real, g->meta.peak_memory_usage, g->meta.peak_memory_usage_real);
 	bool first = true;
 	for (uint32_t i = 0; i < n && !w->failed; i++) {
-		const mp_hnode *nd = &g->nodes[i];
-		if (!is_item(nd)) {
+		mp_hnode nd;
+		if (!mp_hreader_next(nr, &nd)) {
+			w->failed = true;
+			break;
+		}
+		bool item = is_item(g, i);
+		if (item) {
+			mp_writes(w, first ? "\n" : ",\n");
+			first = false;
+			write_id(w, i);
+			mp_writef(w, ":{\"type\":\"%s\",\"size\":\"%" PRIu64 "\",\"is_root\":%s", mp_hkind_names[mp_hkind_of(g, i)],
+				mp_hnode_size(g, i, &nd), it.root_holder[i] ? "true" : "false");
+			if (it.root_holder[i]) {
+				mp_writes(w, ",\"symbol_name\":");
+				write_edge_name(w, g, &it.root_edge[i]);
+				mp_writes(w, ",\"frame\":");
+				const char *frame = root_frame(g, it.root_holder[i] - 1);
+				if (frame) {
+					mp_json_str(w, frame, strlen(frame));
+				} else {
+					write_name(w, g, mp_hname_of(g, it.root_holder[i] - 1));
+				}
+			}
+			if (mp_hkind_of(g, i) == MP_HK_OBJECT) {
+				mp_writes(w, ",\"class\":");
+				write_name(w, g, mp_hname_of(g, i));
+				mp_writef(w, ",\"object_handle\":\"%u\"", nd.handle);
+			}
+			if (mp_hkind_of(g, i) != MP_HK_STRING) {
+				mp_writes(w, ",\"children\":{");
+			}
+		}
+		bool firstc = true;
+		for (uint32_t j = 0; j < nd.nedges; j++) {
+			mp_hedge e;
+			if (!mp_hreader_next(er, &e)) {
+				w->failed = true;
+				break;
+			}
+			uint32_t t = mp_hedge_to(&e);
+			t = t < n ? resolve(&it, t) : t;
+			if (!item || !is_item(g, t)) {
+				continue;
+			}
+			if (!firstc) {
+				mp_write(w, ",", 1);
+			}
+			firstc = false;
+			write_edge_name(w, g, &e);
+			mp_write(w, ":", 1);
+			write_id(w, t);
+		}
+		if (!item) {
 			continue;
 		}
-		mp_writes(w, first ? "\n" : ",\n");
-		first = false;
-		write_id(w, i);
-		mp_writef(w, ":{\"type\":\"%s\",\"size\":\"%" PRIu64 "\",\"is_root\":%s", mp_hkind_names[nd->kind],
-			nd->size, root_edge[i] ? "true" : "false");
-		if (root_edge[i]) {
-			const mp_hedge *e = &g->edges[root_edge[i] - 1];
-			mp_writes(w, ",\"symbol_name\":");
-			write_edge_name(w, g, e);
-			mp_writes(w, ",\"frame\":");
-			const char *frame = root_frame(g, root_holder[i]);
-			if (frame) {
-				mp_json_str(w, frame, strlen(frame));
-			} else {
-				write_name(w, g, g->nodes[root_holder[i]].name);
-			}
-		}
-		if (nd->kind == MP_HK_OBJECT) {
-			mp_writes(w, ",\"class\":");
-			write_name(w, g, nd->name);
-			mp_writef(w, ",\"object_handle\":\"%u\"", nd->handle);
-		}
-		if (nd->kind != MP_HK_STRING) {
-			mp_writes(w, ",\"children\":{");
-			bool firstc = true;
-			for (uint32_t j = 0; j < nd->nedges; j++) {
-				const mp_hedge *e = &g->edges[nd->first_edge + j];
-				uint32_t t = resolve(g, mp_hedge_to(e));
-				if (!is_item(&g->nodes[t])) {
-					continue;
-				}
-				if (!firstc) {
-					mp_write(w, ",", 1);
-				}
-				firstc = false;
-				write_edge_name(w, g, e);
-				mp_write(w, ":", 1);
-				write_id(w, t);
-			}
+		if (mp_hkind_of(g, i) != MP_HK_STRING) {
 			mp_write(w, "}", 1);
 		}
-		uint32_t site = mp_hsite_of(s, nd);
+		uint32_t site = mp_hsite_of(s, &nd);
 		if (site != MP_NO_SITE) {
 			write_site(w, g, s, site);
 		}
 		mp_write(w, "}", 1);
 	}
 	mp_writes(w, "\n}}\n");
-	free(root_edge);
-	free(root_holder);
+out:
+	mp_hreader_close(nr);
+	mp_hreader_close(er);
+	free(it.ref_to);
+	free(it.root_edge);
+	free(it.root_holder);
 }

@@ -87,7 +87,7 @@ static void write_meta(col *c, const mp_hgraph *g, const mp_hsites *s)
 	meta_line(&b, "peak_memory_usage_real", g->meta.peak_memory_usage_real);
 	meta_line(&b, "sites", g->sites);
 	meta_line(&b, "nodes", g->nnodes);
-	meta_line(&b, "edges", g->nedges);
+	meta_line(&b, "edges", g->edges.count);
 	meta_line(&b, "bytes", g->bytes);
 	meta_line(&b, "unreached_root", g->unreached);
 	meta_line(&b, "unreached_objects", g->unreached_objects);
@@ -163,39 +163,47 @@ void mp_heap_write_native(const mp_hgraph *g, const mp_hsites *s, mp_writer *w)
 		if (c->len == CHUNK) {
 			col_flush(c);
 		}
-		c->buf[c->len++] = i < n ? g->nodes[i].kind : 0;
+		c->buf[c->len++] = i < n ? (unsigned char)mp_hkind_of(g, i) : 0;
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		put32(c, g->nodes[i].name);
+		put32(c, mp_hname_of(g, i));
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		put64(c, g->nodes[i].size);
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		put32(c, mp_hsite_of(s, &g->nodes[i]));
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		put32(c, g->nodes[i].refcount);
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		put32(c, g->nodes[i].handle);
-	}
-	uint32_t first = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		put32(c, first);
-		first += g->nodes[i].nedges;
-	}
-	put32(c, first);
-
-	/* in node order: the walk expanded "(unreached)" last */
-	section(c, "EDGE", first, (uint64_t)first * 8);
-	for (int k = 0; k < 2; k++) {
-		for (uint32_t i = 0; i < n; i++) {
-			const mp_hedge *e = &g->edges[g->nodes[i].first_edge];
-			for (uint32_t j = 0; j < g->nodes[i].nedges; j++) {
-				put32(c, k == 0 ? e[j].to_kind : e[j].name);
+	/* the other columns: one pass over the node records each */
+	uint64_t nedges = 0;
+	for (int col = 0; col < 5; col++) {
+		mp_hreader *r = mp_hnodes_open(g);
+		mp_hnode nd;
+		uint32_t i = 0;
+		for (; r && i < n && mp_hreader_next(r, &nd); i++) {
+			switch (col) {
+				case 0: put64(c, mp_hnode_size(g, i, &nd)); break;
+				case 1: put32(c, mp_hsite_of(s, &nd)); break;
+				case 2: put32(c, nd.refcount); break;
+				/* a reference's handle is ours (its value's node), not an object handle */
+				case 3: put32(c, mp_hkind_of(g, i) == MP_HK_OBJECT ? nd.handle : 0); break;
+				default: put32(c, (uint32_t)nedges); nedges += nd.nedges; break;
 			}
 		}
+		if (!r || i != n) {
+			w->failed = true;
+		}
+		mp_hreader_close(r);
+	}
+	put32(c, (uint32_t)nedges);
+
+	section(c, "EDGE", (uint32_t)nedges, nedges * 8);
+	for (int k = 0; k < 2; k++) {
+		mp_hreader *r = mp_hedges_open(g);
+		mp_hedge e;
+		uint64_t got = 0;
+		while (r && got < nedges && mp_hreader_next(r, &e)) {
+			put32(c, k == 0 ? e.to_kind : e.name);
+			got++;
+		}
+		if (!r || got != nedges) {
+			w->failed = true;
+		}
+		mp_hreader_close(r);
 	}
 
 	uint32_t rows = 0;

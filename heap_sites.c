@@ -42,10 +42,18 @@ int mp_hsites_build(mp_hgraph *g, mp_hsites *s)
 	if (!s->index) {
 		return FAILURE;
 	}
-	for (uint32_t i = 0; i < g->nnodes; i++) {
-		if (g->nodes[i].site < n) {
-			mark(s->index, g->nodes[i].site);
+	mp_hreader *r = mp_hnodes_open(g);
+	mp_hnode nd;
+	while (r && mp_hreader_next(r, &nd)) {
+		if (nd.site < n) {
+			mark(s->index, nd.site);
 		}
+	}
+	bool read_ok = r && !r->failed;
+	mp_hreader_close(r);
+	if (!read_ok) {
+		mp_hsites_free(s);
+		return FAILURE;
 	}
 	for (uint32_t p = 0; p < n; p++) {
 		if (mp_g.nodes[p].line != MP_CALL_LINE && unclaimed(g, p, 0)) {

@@ -130,16 +130,12 @@ static uint32_t value_node(walk *w, zval *zv)
 	bool added;
 	uint32_t n = mp_hgraph_node_of(w->g, kind, ptr, 0, &added);
 	if (added) {
-		mp_hnode *nd = &w->g->nodes[n];
-		nd->refcount = GC_REFCOUNT((zend_refcounted *)ptr);
+		uint32_t *nk = &w->g->name_kind[n];
 		switch (kind) {
-			case MP_HK_OBJECT:
-				nd->name = class_name(w, Z_OBJCE_P(zv));
-				nd->handle = Z_OBJ_P(zv)->handle;
-				break;
-			case MP_HK_ARRAY: nd->name = w->array_name; break;
-			case MP_HK_STRING: nd->name = w->string_name; break;
-			default: nd->name = w->ref_name; break;
+			case MP_HK_OBJECT: *nk |= class_name(w, Z_OBJCE_P(zv)); break;
+			case MP_HK_ARRAY: *nk |= w->array_name; break;
+			case MP_HK_STRING: *nk |= w->string_name; break;
+			default: *nk |= w->ref_name; break;
 		}
 	}
 	return n;
@@ -181,11 +177,11 @@ static void table_edges(walk *w, HashTable *ht, const char *var_prefix)
 }
 
 /* A hash table's blocks in a node's self size: the header and its data. */
-static void table_blocks(walk *w, uint32_t node, HashTable *ht, bool main)
+static void table_blocks(walk *w, HashTable *ht, bool main)
 {
-	mp_hgraph_block(w->g, node, ht, sizeof(HashTable), main);
+	mp_hgraph_block(w->g, ht, sizeof(HashTable), main);
 	if (!(HT_FLAGS(ht) & HASH_FLAG_UNINITIALIZED)) {
-		mp_hgraph_block(w->g, node, HT_GET_DATA_ADDR(ht),
+		mp_hgraph_block(w->g, HT_GET_DATA_ADDR(ht),
 			HT_IS_PACKED(ht) ? HT_PACKED_SIZE(ht) : HT_SIZE(ht), false);
 	}
 }
@@ -218,10 +214,11 @@ static bool opline_valid(const zend_execute_data *ex)
 	return ex->opline && (uintptr_t)ex->opline - (uintptr_t)op->opcodes < (uintptr_t)op->last * sizeof(zend_op);
 }
 
-static bool frame_has_edge(const mp_hgraph *g, uint64_t first, uint32_t to)
+/* Whether the node being expanded has an edge to node to already. */
+static bool has_edge(const mp_hgraph *g, uint32_t to)
 {
-	for (uint64_t i = first; i < g->nedges; i++) {
-		if (mp_hedge_to(&g->edges[i]) == to) {
+	for (uint32_t i = 0; i < g->ncur; i++) {
+		if (mp_hedge_to(&g->cur[i]) == to) {
 			return true;
 		}
 	}
@@ -236,7 +233,6 @@ static void frame_edges(walk *w, zend_execute_data *ex, bool exact)
 	mp_hgraph *g = w->g;
 	const zend_function *f = ex->func;
 	uint32_t info = ZEND_CALL_INFO(ex);
-	uint64_t first = g->nedges;
 	if (Z_TYPE(ex->This) == IS_OBJECT) {
 		edge_to(w, &ex->This, MP_HE_VAR, mp_hgraph_cname(g, "$this"));
 	}
@@ -289,7 +285,7 @@ static void frame_edges(walk *w, zend_execute_data *ex, bool exact)
 	uint32_t k = 0;
 	for (zval *zv = buf->start; zv < buf->cur; zv++) {
 		uint32_t n = value_node(w, zv);
-		if (n != NONE && !frame_has_edge(g, first, n)) {
+		if (n != NONE && !has_edge(g, n)) {
 			mp_hgraph_edge(g, n, MP_HE_INTERNAL, k++);
 		}
 	}
@@ -379,7 +375,7 @@ static void std_object_edges(walk *w, zend_object *obj)
 }
 
 /* Any other object: what its get_gc handler reports, named where we can. */
-static void gc_object_edges(walk *w, uint32_t node, zend_object *obj)
+static void gc_object_edges(walk *w, zend_object *obj)
 {
 	mp_hgraph *g = w->g;
 	zval *table = NULL;
@@ -420,13 +416,15 @@ static void gc_object_edges(walk *w, uint32_t node, zend_object *obj)
 		return;
 	}
 	/* a table the object owns (a closure's bound variables, a frame's symbol table) */
-	table_blocks(w, node, ht, false);
+	table_blocks(w, ht, false);
 	table_edges(w, ht, closure ? "$" : NULL);
 }
 
 static void object_node(walk *w, uint32_t node)
 {
-	zend_object *obj = (zend_object *)w->g->nodes[node].ptr;
+	zend_object *obj = (zend_object *)w->g->ptrs[node];
+	w->g->cur_node.refcount = GC_REFCOUNT(obj);
+	w->g->cur_node.handle = obj->handle;
 	const zend_class_entry *ce = obj->ce;
 	const zend_object_handlers *h = obj->handlers;
 	/* SPL, Date and others embed the zend_object at the end of their struct */
@@ -439,13 +437,13 @@ static void object_node(walk *w, uint32_t node)
 			guess = real;
 		}
 	}
-	mp_hgraph_block(w->g, node, block, guess, true);
+	mp_hgraph_block(w->g, block, guess, true);
 	if (obj->properties && !(GC_FLAGS(obj->properties) & IS_ARRAY_IMMUTABLE)) {
-		table_blocks(w, node, obj->properties, false);
+		table_blocks(w, obj->properties, false);
 	}
 	if (ce == zend_ce_generator && ((zend_generator *)obj)->execute_data) {
 		/* a generator's frame lives in a block of its own */
-		mp_hgraph_block(w->g, node, ((zend_generator *)obj)->execute_data, 0, false);
+		mp_hgraph_block(w->g, ((zend_generator *)obj)->execute_data, 0, false);
 	}
 	if (OBJ_FLAGS(obj) & IS_OBJ_FREE_CALLED) {
 		/* being freed: its contents are not to be read (the collector skips them too) */
@@ -454,7 +452,7 @@ static void object_node(walk *w, uint32_t node)
 	if (h->get_gc == zend_std_get_gc && !mp_object_is_lazy(obj)) {
 		std_object_edges(w, obj);
 	} else {
-		gc_object_edges(w, node, obj);
+		gc_object_edges(w, obj);
 	}
 }
 
@@ -592,8 +590,6 @@ static void unreached_edges(walk *w)
 		bool added;
 		uint32_t n = mp_hgraph_node_of(w->g, MP_HK_OBJECT, obj, class_name(w, obj->ce), &added);
 		if (added) {
-			w->g->nodes[n].refcount = GC_REFCOUNT(obj);
-			w->g->nodes[n].handle = obj->handle;
 			mp_hgraph_edge(w->g, n, MP_HE_INTERNAL, obj->handle);
 			w->g->unreached_objects++;
 		}
@@ -602,12 +598,14 @@ static void unreached_edges(walk *w)
 
 /* ---- the walk ----------------------------------------------------------- */
 
-static void expand(walk *w, uint32_t i, uint32_t *roots)
+static void expand(walk *w, uint32_t i, const uint32_t *roots)
 {
 	mp_hgraph *g = w->g;
-	mp_hnode *n = &g->nodes[i];
-	n->first_edge = (uint32_t)g->nedges;
-	switch (n->kind) {
+	const void *ptr = g->ptrs[i];
+	if (ptr && mp_hkind_of(g, i) >= MP_HK_OBJECT) {
+		g->cur_node.refcount = GC_REFCOUNT((const zend_refcounted *)ptr);
+	}
+	switch (mp_hkind_of(g, i)) {
 		case MP_HK_ROOT:
 			if (i == roots[R_GLOBALS]) {
 				table_edges(w, &EG(symbol_table), "$");
@@ -619,12 +617,12 @@ static void expand(walk *w, uint32_t i, uint32_t *roots)
 				function_static_edges(w);
 			} else if (i == roots[R_HANDLERS]) {
 				handler_edges(w);
-			} else if (i == roots[R_UNREACHED]) {
+			} else if (i == g->unreached) {
 				unreached_edges(w);
 			}
 			break;
 		case MP_HK_FRAME: {
-			zend_execute_data *ex = (zend_execute_data *)n->ptr;
+			zend_execute_data *ex = (zend_execute_data *)ptr;
 			/* the innermost user frame may be mid-opcode (the memory limit) */
 			bool exact = true;
 			if (w->top_frame_inexact && ZEND_USER_CODE(ex->func->type)) {
@@ -637,24 +635,24 @@ static void expand(walk *w, uint32_t i, uint32_t *roots)
 		case MP_HK_OBJECT:
 			object_node(w, i);
 			break;
-		case MP_HK_ARRAY: {
-			HashTable *ht = (HashTable *)n->ptr;
-			table_blocks(w, i, ht, true);
-			table_edges(w, ht, NULL);
+		case MP_HK_ARRAY:
+			table_blocks(w, (HashTable *)ptr, true);
+			table_edges(w, (HashTable *)ptr, NULL);
+			break;
+		case MP_HK_STRING:
+			mp_hgraph_block(g, ptr, _ZSTR_STRUCT_SIZE(ZSTR_LEN((const zend_string *)ptr)), true);
+			break;
+		case MP_HK_REFERENCE: {
+			mp_hgraph_block(g, ptr, sizeof(zend_reference), true);
+			uint32_t to = value_node(w, &((zend_reference *)ptr)->val);
+			g->cur_node.handle = to;
+			if (to != NONE) {
+				mp_hgraph_edge(g, to, MP_HE_INTERNAL, 0);
+			}
 			break;
 		}
-		case MP_HK_STRING: {
-			const zend_string *s = n->ptr;
-			mp_hgraph_block(g, i, s, _ZSTR_STRUCT_SIZE(ZSTR_LEN(s)), true);
-			break;
-		}
-		case MP_HK_REFERENCE:
-			mp_hgraph_block(g, i, n->ptr, sizeof(zend_reference), true);
-			edge_to(w, &((zend_reference *)n->ptr)->val, MP_HE_INTERNAL, 0);
-			break;
 	}
-	/* n may have moved: the arrays grow */
-	g->nodes[i].nedges = (uint32_t)(g->nedges - g->nodes[i].first_edge);
+	mp_hgraph_done(g);
 }
 
 int mp_heap_walk(mp_hgraph *g, bool top_frame_inexact)
@@ -669,33 +667,31 @@ int mp_heap_walk(mp_hgraph *g, bool top_frame_inexact)
 	w->string_name = mp_hgraph_cname(g, "string");
 	w->ref_name = mp_hgraph_cname(g, "reference");
 
+	/* "(roots)" first, then its categories. "(unreached)" is made last, once
+	 * everything else is walked, and its edge from "(roots)" pointed at it
+	 * then: edges are written in node order. */
 	uint32_t roots[R_COUNT];
 	uint32_t top = mp_hgraph_add(g, MP_HK_ROOT, NULL, mp_hgraph_cname(g, "(roots)"));
-	for (int r = 0; r < R_COUNT; r++) {
+	for (int r = 0; r < R_UNREACHED; r++) {
 		roots[r] = mp_hgraph_add(g, MP_HK_ROOT, NULL, mp_hgraph_cname(g, root_names[r]));
-	}
-	if (g->oom) {
-		free(w);
-		return FAILURE;
-	}
-	g->nodes[top].first_edge = 0;
-	for (int r = 0; r < R_COUNT; r++) {
 		mp_hgraph_edge(g, roots[r], MP_HE_INTERNAL, (uint32_t)r);
 	}
-	g->nodes[top].nedges = R_COUNT;
-	g->unreached = roots[R_UNREACHED];
-	/* everything the roots reach, then the store's leftovers and what they reach */
+	uint64_t unreached_edge = R_UNREACHED;
+	mp_hgraph_edge(g, top, MP_HE_INTERNAL, R_UNREACHED);
+	mp_hgraph_done(g);
 	uint32_t i = top + 1;
-	for (int pass = 0; pass < 2 && !g->oom; pass++) {
-		if (pass == 1) {
-			expand(w, g->unreached, roots);
-		}
-		for (; i < g->nnodes && !g->oom; i++) {
-			if (i != g->unreached) {
-				expand(w, i, roots);
-			}
-		}
+	for (; i < g->nnodes && !g->oom; i++) {
+		expand(w, i, roots);
+	}
+	if (!g->oom) {
+		g->unreached = mp_hgraph_add(g, MP_HK_ROOT, NULL, mp_hgraph_cname(g, root_names[R_UNREACHED]));
+		roots[R_UNREACHED] = g->unreached;
+		mp_hgraph_retarget(g, unreached_edge, g->unreached);
+	}
+	for (; i < g->nnodes && !g->oom; i++) {
+		expand(w, i, roots);
 	}
 	free(w);
+	mp_hgraph_walked(g);
 	return g->oom ? FAILURE : SUCCESS;
 }
