@@ -66,6 +66,41 @@ static ZEND_INI_MH(OnUpdateObserver)
 		"auto, on, off", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+/* memprof.dump_signal_writes: what a dump signal writes. */
+int mp_signal_writes_parse(const char *v)
+{
+	if (!v || !*v || !strcmp(v, "profile")) {
+		return MP_SIGNAL_WRITES_PROFILE;
+	}
+	if (!strcmp(v, "heap")) {
+		return MP_SIGNAL_WRITES_HEAP;
+	}
+	return !strcmp(v, "both") ? MP_SIGNAL_WRITES_PROFILE | MP_SIGNAL_WRITES_HEAP : -1;
+}
+
+static ZEND_INI_MH(OnUpdateSignalWrites)
+{
+	return ini_store_checked(mp_signal_writes_parse(ZSTR_VAL(new_value)) >= 0,
+		"profile, heap, both", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateHeapFormat)
+{
+	return ini_store_checked(mp_heap_format_parse(ZSTR_VAL(new_value)) != MP_HFMT_INVALID,
+		MP_HFMT_ACCEPTED, entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateLimitHeap)
+{
+	const char *v = ZSTR_VAL(new_value);
+	bool valid = !*v || !strcmp(v, "1") || !strcmp(v, "0") || !strcasecmp(v, "on") || !strcasecmp(v, "off");
+	if (!valid) {
+		php_error_docref(NULL, E_WARNING, "Invalid %s '%s'; accepted values: on, off", ZSTR_VAL(entry->name), v);
+		return FAILURE;
+	}
+	return OnUpdateBool(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("memprof.output_dir", "", PHP_INI_ALL, OnUpdateString,
 		output_dir, zend_memprof_globals, memprof_globals)
@@ -79,6 +114,12 @@ PHP_INI_BEGIN()
 		request_log, zend_memprof_globals, memprof_globals)
 	STD_PHP_INI_ENTRY("memprof.observer", "auto", PHP_INI_SYSTEM, OnUpdateObserver,
 		observer, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.dump_signal_writes", "profile", PHP_INI_ALL, OnUpdateSignalWrites,
+		dump_signal_writes, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.heap_format", "native", PHP_INI_ALL, OnUpdateHeapFormat,
+		heap_format, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.dump_on_limit_heap", "0", PHP_INI_ALL, OnUpdateLimitHeap,
+		dump_on_limit_heap, zend_memprof_globals, memprof_globals)
 PHP_INI_END()
 
 /* ---- on / off ------------------------------------------------------------ */

@@ -25,6 +25,9 @@ ZEND_BEGIN_MODULE_GLOBALS(memprof)
 	char *dump_signal;
 	char *request_log;
 	char *observer;         /* memprof.observer, read once at startup */
+	char *dump_signal_writes; /* profile, heap or both */
+	char *heap_format;      /* of automatic heap snapshots */
+	bool dump_on_limit_heap;
 ZEND_END_MODULE_GLOBALS(memprof)
 
 ZEND_EXTERN_MODULE_GLOBALS(memprof)

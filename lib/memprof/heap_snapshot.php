@@ -173,7 +173,9 @@ final class HeapSnapshot
         $name = $this->col('edgeName')[$e];
         switch ($kind) {
             case self::EDGE_VAR:
-                return $this->strings[$name] ?? '?';
+                // a closure's bound variables and $this, a generator's or fiber's locals
+                $var = $this->strings[$name] ?? '?';
+                return $holderKind >= self::KIND_OBJECT ? "->$var" : $var;
             case self::EDGE_PROP:
                 return '->' . ($this->strings[$name] ?? '?');
             case self::EDGE_INDEX:
