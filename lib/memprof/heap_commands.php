@@ -85,7 +85,8 @@ const HEAP_HELP = [
 
         What grew from snapshot BASE to snapshot NEW (say, two points of a
         worker's loop): count, self and retained bytes by class and site,
-        largest growth of count first (then of self bytes).
+        largest growth of count first (then of retained bytes, so that a
+        leaking object comes before the arrays and strings it holds).
 
         Options:
           --by class|site|class,site   grouping (default: class,site)
@@ -506,7 +507,8 @@ function heapDiff(array $args): int
         }
     }
     $col = ['count' => 0, 'self' => 1, 'retained' => 2][$sort];
-    uksort($rows, static fn (string $p, string $q): int => [$rows[$q][0][$col], $rows[$q][0][1], $p] <=> [$rows[$p][0][$col], $rows[$p][0][1], $q]);
+    // ties go to what keeps more alive: the leaking object before its parts
+    uksort($rows, static fn (string $p, string $q): int => [$rows[$q][0][$col], $rows[$q][0][2], $p] <=> [$rows[$p][0][$col], $rows[$p][0][2], $q]);
     out(sprintf('Base: %s  %s nodes, %s', $base->path, fmtCount($base->nodeCount, $exact), fmtHeapBytes((int) ($base->meta['bytes'] ?? 0), $exact)));
     out(sprintf('New:  %s  %s nodes, %s', $new->path, fmtCount($new->nodeCount, $exact), fmtHeapBytes((int) ($new->meta['bytes'] ?? 0), $exact)));
     $shown = $limit === 0 ? $rows : \array_slice($rows, 0, $limit, true);
