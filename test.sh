@@ -17,7 +17,11 @@ set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm nginx php-parser php-league-commonmark chromium curl npm" \
+# npm from apt only where there is none: a node installed another way
+# conflicts with Debian's npm package
+npm_pkg=""
+command -v npm >/dev/null || npm_pkg=npm
+MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm nginx php-parser php-league-commonmark chromium curl $npm_pkg" \
     ./build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # memlab (tests/heap_memlab.phpt reads our .heapsnapshot export with it), from
