@@ -17,7 +17,7 @@ $u = new InUse;
 $cl = function () use ($u) { return $u; };
 unset($u);
 $bound = (new InThis)->get();
-function gen() { $local = new InGen; yield 1; yield 2; }
+function gen() { $local = new InGen; yield 1; yield 2; return $local; }  // used after: the optimizer keeps it
 $g = gen();
 $g->current();
 $f = new Fiber(function () { $local = new InFiber; Fiber::suspend(); return $local; });

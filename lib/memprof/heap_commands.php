@@ -458,7 +458,10 @@ function heapDominators(array $args): int
             for ($k = $start[$u]; $k < $start[$u + 1]; $k++) {
                 $w = $kids[$k];
                 if (isValueKind($kind[$w])) {
-                    $children[] = $w;
+                    // sorting only what is shown: a node may dominate millions
+                    if ($ret[$w] >= $min) {
+                        $children[] = $w;
+                    }
                 } else {
                     $queue[] = $w;
                 }
@@ -466,9 +469,6 @@ function heapDominators(array $args): int
         }
         usort($children, static fn (int $x, int $y): int => $ret[$y] <=> $ret[$x]);
         foreach (\array_slice($children, 0, $limit === 0 ? null : $limit) as $w) {
-            if ($ret[$w] < $min) {
-                break;
-            }
             $rows[] = ['cells' => [
                 fmtHeapBytes($ret[$w], $exact),
                 pct($ret[$w], $ret[0]),
