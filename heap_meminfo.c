@@ -79,20 +79,30 @@ static const char *root_frame(const mp_hgraph *g, uint32_t holder)
 
 static void write_site(mp_writer *w, const mp_hgraph *g, const mp_hsites *s, uint32_t site)
 {
+	mp_buf frame = {0};
 	mp_writes(w, ",\"#site\":[");
 	for (uint32_t k = site; k != MP_NO_SITE; k = s->site[k].parent) {
 		const mp_hsite *st = &s->site[k];
-		size_t fl, ff;
-		const char *fn = mp_hgraph_str(g, st->fn, &fl);
-		const char *file = mp_hgraph_str(g, st->file, &ff);
-		char buf[1024];
-		int n = snprintf(buf, sizeof(buf), "%.*s %.*s:%u", (int)fl, fn, (int)ff, file, st->line);
+		size_t len;
+		/* names are not NUL-terminated: no %s for them */
+		mp_buf_reset(&frame);
+		const char *str = mp_hgraph_str(g, st->fn, &len);
+		mp_buf_append(&frame, str, len);
+		mp_buf_appendc(&frame, ' ');
+		str = mp_hgraph_str(g, st->file, &len);
+		mp_buf_append(&frame, str, len);
+		mp_buf_appendc(&frame, ':');
+		mp_buf_append_u64(&frame, st->line);
 		if (k != site) {
 			mp_write(w, ",", 1);
 		}
-		mp_json_str(w, buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+		mp_json_str(w, frame.p ? frame.p : "", frame.len);
 	}
 	mp_write(w, "]", 1);
+	if (frame.failed) {
+		w->failed = true;
+	}
+	mp_buf_free(&frame);
 }
 
 /* Where references lead, and the first root edge to each value (its
