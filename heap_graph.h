@@ -1,10 +1,11 @@
-/* memprof: a heap snapshot in memory (heap_graph.c): nodes, edges and
+/* memprof: a heap snapshot being built (heap_graph.c): nodes, edges and
  * names, built by the walk (heap_walk.c) and read by the formats.
  *
  * Everything is on malloc, never on the Zend heap: the snapshot must not
  * change what it measures, and must work at the memory limit. Nodes are
- * numbered in the order they are found; a node's edges are contiguous
- * (first_edge, nedges), because a node is expanded in one go. */
+ * numbered in the order they are found and expanded in that order, so a
+ * node's edges are contiguous and in node order; each node's record and
+ * edges go to temporary files when it is done (mp_hgraph_done). */
 #ifndef MEMPROF_HEAP_GRAPH_H
 #define MEMPROF_HEAP_GRAPH_H
 

@@ -282,11 +282,11 @@ static void frame_edges(walk *w, zend_execute_data *ex, bool exact)
 	}
 	zend_get_gc_buffer *buf = zend_get_gc_buffer_create();
 	zend_unfinished_execution_gc_ex(ex, ex->call, buf, false);
-	uint32_t k = 0;
+	uint32_t tmp = mp_hgraph_cname(g, "(temporary)");
 	for (zval *zv = buf->start; zv < buf->cur; zv++) {
 		uint32_t n = value_node(w, zv);
 		if (n != NONE && !has_edge(g, n)) {
-			mp_hgraph_edge(g, n, MP_HE_INTERNAL, k++);
+			mp_hgraph_edge(g, n, MP_HE_VAR, tmp);
 		}
 	}
 	/* the shared buffer is only reset, as the collector does */
@@ -423,7 +423,6 @@ static void gc_object_edges(walk *w, zend_object *obj)
 static void object_node(walk *w, uint32_t node)
 {
 	zend_object *obj = (zend_object *)w->g->ptrs[node];
-	w->g->cur_node.refcount = GC_REFCOUNT(obj);
 	w->g->cur_node.handle = obj->handle;
 	const zend_class_entry *ce = obj->ce;
 	const zend_object_handlers *h = obj->handlers;
@@ -443,7 +442,8 @@ static void object_node(walk *w, uint32_t node)
 	}
 	if (ce == zend_ce_generator && ((zend_generator *)obj)->execute_data) {
 		/* a generator's frame lives in a block of its own */
-		mp_hgraph_block(w->g, ((zend_generator *)obj)->execute_data, 0, false);
+		void *frame = ((zend_generator *)obj)->execute_data;
+		mp_hgraph_block(w->g, frame, zend_mem_block_size(frame), false);
 	}
 	if (OBJ_FLAGS(obj) & IS_OBJ_FREE_CALLED) {
 		/* being freed: its contents are not to be read (the collector skips them too) */
