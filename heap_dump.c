@@ -50,7 +50,7 @@ static int walk(mp_hgraph *g, bool at_limit)
 	int rc = FAILURE;
 	bool bailed = false;
 	zend_try {
-		rc = mp_heap_walk(g, at_limit);
+		rc = mp_heap_walk(g, !at_limit);
 	} zend_catch {
 		bailed = true;
 	} zend_end_try();

@@ -156,9 +156,10 @@ void mp_hgraph_block(mp_hgraph *g, const void *addr, size_t fallback, bool main)
 /* ---- the walk (heap_walk.c) --------------------------------------------- */
 /* Builds the snapshot of the current request's heap. No user code runs, no
  * refcount changes. Call with mp_busy set (our own blocks stay untracked).
- * top_frame_inexact: the innermost user frame may be in the middle of an
- * opcode (the memory limit): its temporaries are not asked for. */
-int mp_heap_walk(mp_hgraph *g, bool top_frame_inexact);
+ * top_frame_exact: the innermost user frame is at the call that dumps (or at
+ * a safe point), so its live temporaries can be asked for; false at the
+ * memory limit, where it may be in the middle of an opcode. */
+int mp_heap_walk(mp_hgraph *g, bool top_frame_exact);
 
 /* ---- the formats (heap_native.c, heap_meminfo.c, heap_chrome.c) ---------- */
 /* The sites table the formats share: the position nodes nodes use, and

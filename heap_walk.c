@@ -27,7 +27,7 @@
 typedef struct walk {
 	mp_hgraph *g;
 	uint32_t array_name, string_name, ref_name;
-	bool top_frame_inexact;  /* the innermost user frame may not have stored its opline */
+	bool top_frame_exact;    /* the innermost user frame's stored opline is its current one */
 	/* class entry -> name id, and (property name, class) -> display name id:
 	 * objects of one class come in runs, and hashing names per edge is slow */
 	struct { const void *key, *ce; uint32_t id; } names[CACHE];
@@ -57,8 +57,8 @@ static uint32_t prop_name(walk *w, const zend_string *mangled, const zend_class_
 	if (w->names[s].key == mangled && w->names[s].ce == obj_ce) {
 		return w->names[s].id;
 	}
-	const char *cls, *prop;
-	size_t len;
+	const char *cls = NULL, *prop = NULL;
+	size_t len = 0;
 	uint32_t id;
 	if (zend_unmangle_property_name_ex(mangled, &cls, &prop, &len) == SUCCESS && cls && cls[0] != '*'
 			&& strcasecmp(cls, ZSTR_VAL(obj_ce->name)) != 0) {
@@ -225,9 +225,13 @@ static bool has_edge(const mp_hgraph *g, uint32_t to)
 	return false;
 }
 
-/* A frame's variables by name, $this, extra arguments, its closure; then
- * what else the engine says the frame holds (live temporaries, arguments of
- * calls being set up), unnamed. */
+/* A frame's variables by name, $this, extra arguments, its closure; then,
+ * if exact, what else the engine says the frame holds (live temporaries,
+ * arguments of calls being set up). Which temporaries are live depends on
+ * the frame's current opline, which the engine stores only where it must:
+ * a frame that called the dump is at its call, but one below a destructor
+ * or error handler may hold an older opline, and its slots for that one
+ * may hold values freed since. */
 static void frame_edges(walk *w, zend_execute_data *ex, bool exact)
 {
 	mp_hgraph *g = w->g;
@@ -623,11 +627,12 @@ static void expand(walk *w, uint32_t i, const uint32_t *roots)
 			break;
 		case MP_HK_FRAME: {
 			zend_execute_data *ex = (zend_execute_data *)ptr;
-			/* the innermost user frame may be mid-opcode (the memory limit) */
-			bool exact = true;
-			if (w->top_frame_inexact && ZEND_USER_CODE(ex->func->type)) {
-				exact = false;
-				w->top_frame_inexact = false;
+					/* temporaries of the innermost user frame only, and only when it
+			 * is at the call that dumps (not at the memory limit) */
+			bool exact = false;
+			if (ZEND_USER_CODE(ex->func->type)) {
+				exact = w->top_frame_exact;
+				w->top_frame_exact = false;
 			}
 			frame_edges(w, ex, exact);
 			break;
@@ -655,14 +660,14 @@ static void expand(walk *w, uint32_t i, const uint32_t *roots)
 	mp_hgraph_done(g);
 }
 
-int mp_heap_walk(mp_hgraph *g, bool top_frame_inexact)
+int mp_heap_walk(mp_hgraph *g, bool top_frame_exact)
 {
 	walk *w = calloc(1, sizeof(walk));
 	if (!w) {
 		return FAILURE;
 	}
 	w->g = g;
-	w->top_frame_inexact = top_frame_inexact;
+	w->top_frame_exact = top_frame_exact;
 	w->array_name = mp_hgraph_cname(g, "array");
 	w->string_name = mp_hgraph_cname(g, "string");
 	w->ref_name = mp_hgraph_cname(g, "reference");
