@@ -94,10 +94,10 @@ function choiceOption(array $opts, string $name, string $flag, array $allowed, s
 }
 
 /** @param list<string> $pos */
-function expectFiles(string $cmd, array $pos, int $n, string $usage): void
+function expectFiles(string $cmd, array $pos, int $n, string $usage, string $what = 'profile'): void
 {
     if (\count($pos) < $n) {
-        throw new UsageError("$cmd: missing " . ($n === 1 ? 'the profile file' : 'profile files') . " (usage: $usage)");
+        throw new UsageError("$cmd: missing " . ($n === 1 ? "the $what file" : "$what files") . " (usage: $usage)");
     }
     if (\count($pos) > $n) {
         throw new UsageError("$cmd: unexpected argument '" . $pos[$n] . "' (usage: $usage)");

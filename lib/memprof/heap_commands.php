@@ -148,13 +148,7 @@ function heapArgs(string $cmd, array $args, array $spec): array
 
 function expectSnapshots(string $cmd, array $pos, int $n): void
 {
-    $usage = "memprof heap $cmd " . ($n === 1 ? 'FILE' : 'BASE NEW');
-    if (\count($pos) < $n) {
-        throw new UsageError("heap $cmd: missing " . ($n === 1 ? 'the snapshot file' : 'snapshot files') . " (usage: $usage)");
-    }
-    if (\count($pos) > $n) {
-        throw new UsageError("heap $cmd: unexpected argument '" . $pos[$n] . "' (usage: $usage)");
-    }
+    expectFiles("heap $cmd", $pos, $n, "memprof heap $cmd " . ($n === 1 ? 'FILE' : 'BASE NEW'), 'snapshot');
 }
 
 function heapIntro(HeapSnapshot $s, bool $exact): void
