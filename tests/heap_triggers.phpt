@@ -7,9 +7,12 @@ if (PHP_OS_FAMILY !== 'Linux') die('skip Linux signals');
 --FILE--
 <?php
 require __DIR__ . '/inc/common.php';
+// the warnings as they are, without Xdebug's call stacks
+set_error_handler(function (int $no, string $msg) { echo "Warning: $msg\n"; return true; });
 foreach (['memprof.dump_signal_writes' => 'heapsnapshot', 'memprof.heap_format' => 'json', 'memprof.dump_on_limit_heap' => 'maybe'] as $k => $v) {
     mp_dump(ini_set($k, $v));
 }
+restore_error_handler();
 mp_dump(ini_get('memprof.dump_signal_writes'), ini_get('memprof.heap_format'));
 $dir = mp_tmpdir();
 $cli = PHP_BINARY . ' -n ' . escapeshellarg(dirname(__DIR__) . '/bin/memprof') . ' heap ';
@@ -53,13 +56,11 @@ PHP);
 }
 ?>
 --EXPECTF--
-Warning: ini_set(): Invalid memprof.dump_signal_writes 'heapsnapshot'; accepted values: profile, heap, both in %s on line %d
+Warning: ini_set(): Invalid memprof.dump_signal_writes 'heapsnapshot'; accepted values: profile, heap, both
 bool(false)
-
-Warning: ini_set(): Invalid memprof.heap_format 'json'; accepted values: native, meminfo, heapsnapshot in %s on line %d
+Warning: ini_set(): Invalid memprof.heap_format 'json'; accepted values: native, meminfo, heapsnapshot
 bool(false)
-
-Warning: ini_set(): Invalid memprof.dump_on_limit_heap 'maybe'; accepted values: on, off in %s on line %d
+Warning: ini_set(): Invalid memprof.dump_on_limit_heap 'maybe'; accepted values: on, off
 bool(false)
 string(7) "profile"
 string(6) "native"
