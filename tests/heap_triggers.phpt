@@ -24,7 +24,8 @@ final class Hog { public string $blob; }
 $all = [];
 while (true) { $h = new Hog; $h->blob = str_repeat('x', 1000 + count($all) % 3); $all[] = $h; }
 PHP);
-$out = shell_exec('MEMPROF_PROFILE=dump_on_limit ' . mp_php() . ' -d memory_limit=16M -d memprof.dump_on_limit_heap=on -d '
+// USE_ZEND_ALLOC=1: the limit needs the Zend heap, also under valgrind
+$out = shell_exec('USE_ZEND_ALLOC=1 MEMPROF_PROFILE=dump_on_limit ' . mp_php() . ' -d memory_limit=16M -d memprof.dump_on_limit_heap=on -d '
     . escapeshellarg("memprof.output_dir=$dir") . ' ' . escapeshellarg($script) . ' 2>&1');
 // the fatal error's own wording differs under Xdebug: only what we add to it
 preg_match('/\(memprof [^)]*\)/', str_replace($dir, 'DIR', (string) $out), $m);
