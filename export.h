@@ -18,6 +18,9 @@ void mp_buf_append(mp_buf *b, const char *s, size_t len);
 static inline void mp_buf_appends(mp_buf *b, const char *s) { mp_buf_append(b, s, strlen(s)); }
 void mp_buf_appendc(mp_buf *b, char c);
 void mp_buf_append_u64(mp_buf *b, uint64_t v);
+/* v in decimal, written at the end of buf (24 bytes): returns its first
+ * digit; the digits run to buf + 24. */
+char *mp_u64_digits(char buf[24], uint64_t v);
 static inline void mp_buf_reset(mp_buf *b) { b->len = 0; }
 /* The content, NUL-terminated ("" if out of memory). */
 const char *mp_buf_cstr(mp_buf *b);

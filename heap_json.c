@@ -71,10 +71,6 @@ void mp_json_str(mp_writer *w, const char *str, size_t len)
 void mp_json_u64(mp_writer *w, uint64_t v)
 {
 	char tmp[24];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	mp_write(w, tmp + i, sizeof(tmp) - i);
+	const char *d = mp_u64_digits(tmp, v);
+	mp_write(w, d, (size_t)(tmp + sizeof(tmp) - d));
 }

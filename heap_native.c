@@ -252,18 +252,14 @@ static void put_num(col *c, int64_t v)
 	if (c->len + 24 > CHUNK) {
 		col_flush(c);
 	}
-	char tmp[24];
-	size_t k = sizeof(tmp);
-	uint64_t u = v < 0 ? (uint64_t)-v : (uint64_t)v;
-	do {
-		tmp[--k] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
 	if (v < 0) {
-		tmp[--k] = '-';
+		c->buf[c->len++] = '-';
 	}
-	memcpy(c->buf + c->len, tmp + k, sizeof(tmp) - k);
-	c->len += sizeof(tmp) - k;
+	char tmp[24];
+	const char *d = mp_u64_digits(tmp, v < 0 ? (uint64_t)-v : (uint64_t)v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - d);
+	memcpy(c->buf + c->len, d, n);
+	c->len += n;
 }
 
 static void json_column(col *c, source *src, uint32_t count)
