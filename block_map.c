@@ -399,3 +399,67 @@ void mp_bm_free(void)
 	JLFA(freed, odd_pos);
 	(void)freed;
 }
+
+/* ---- readers (heap snapshots) ------------------------------------------- */
+
+static const mp_region *region_find(uintptr_t key)
+{
+	if (!mp_bm.dir) {
+		return NULL;
+	}
+	for (uint32_t i = dir_hash(key, mp_bm.dir_mask); mp_bm.dir[i]; i = (i + 1) & mp_bm.dir_mask) {
+		if (mp_bm.dir[i]->key == key) {
+			return mp_bm.dir[i];
+		}
+	}
+	return NULL;
+}
+
+static bool hash_find(const mp_region *r, uintptr_t addr, uint32_t *pos, size_t *size)
+{
+	if (r->count == 0) {
+		return false;
+	}
+	uint32_t g = mp_bm_gran(addr);
+	for (uint32_t i = mp_bm_home(g, r->cap);; i = i + 1 == r->cap ? 0 : i + 1) {
+		uint64_t e = r->slots[i];
+		if (e == 0) {
+			return false;
+		}
+		if ((uint32_t)e >> MP_SIZE_BITS == g) {
+			uint32_t sz = (uint32_t)e & MP_SIZE_ESC;
+			*pos = (uint32_t)(e >> 32);
+			*size = sz == MP_SIZE_ESC ? mp_bm_side_size(addr, false) : sz;
+			return true;
+		}
+	}
+}
+
+bool mp_bm_lookup(uintptr_t addr, uint32_t *pos, size_t *size)
+{
+	if (addr & 7) {
+		PWord_t slot;
+		JLG(slot, odd_pos, (Word_t)addr);
+		if (!slot) {
+			return false;
+		}
+		*pos = (uint32_t)*slot;
+		*size = mp_bm_side_size(addr, false);
+		return true;
+	}
+	const mp_region *r = region_find(addr >> MP_REGION_SHIFT);
+	if (!r) {
+		return false;
+	}
+	const mp_page *pg = mp_bm_page_of(r, addr);
+	if (pg->slot != &mp_bm_no_slot) {
+		uint32_t i = mp_bm_slot(pg, addr);
+		uint32_t v = pg->slot[i];
+		if (v) {
+			*pos = mp_bm_slot_pos(v);
+			*size = mp_bm_slot_size(v);
+			return true;
+		}
+	}
+	return hash_find(r, addr, pos, size);
+}

@@ -90,6 +90,12 @@ size_t mp_bm_side_size(uintptr_t addr, bool remove);
 int  mp_bm_init(zend_mm_heap *zend_heap, void (*stale)(uint32_t pos, size_t size));
 void mp_bm_free(void);
 
+/* For heap snapshots, never on the hot paths; changes nothing (not even
+ * the region cache). The record of the block that starts at addr, if it is
+ * live and was recorded. addr must be a block's first byte: a page slot
+ * covers its whole block. */
+bool mp_bm_lookup(uintptr_t addr, uint32_t *pos, size_t *size);
+
 static zend_always_inline uint32_t mp_bm_gran(uintptr_t addr)
 {
 	return (uint32_t)((addr & MP_REGION_MASK) >> 3);

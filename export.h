@@ -18,6 +18,9 @@ void mp_buf_append(mp_buf *b, const char *s, size_t len);
 static inline void mp_buf_appends(mp_buf *b, const char *s) { mp_buf_append(b, s, strlen(s)); }
 void mp_buf_appendc(mp_buf *b, char c);
 void mp_buf_append_u64(mp_buf *b, uint64_t v);
+/* v in decimal, written at the end of buf (24 bytes): returns its first
+ * digit; the digits run to buf + 24. */
+char *mp_u64_digits(char buf[24], uint64_t v);
 static inline void mp_buf_reset(mp_buf *b) { b->len = 0; }
 /* The content, NUL-terminated ("" if out of memory). */
 const char *mp_buf_cstr(mp_buf *b);
@@ -34,6 +37,8 @@ typedef struct mp_idmap {
 
 /* The id of key, added if new (*added says so); -1 when out of memory. */
 int64_t mp_idmap_id(mp_idmap *m, const void *key, size_t len, bool *added);
+/* The key of an id. */
+const char *mp_idmap_key(const mp_idmap *m, uint32_t id, size_t *len);
 void mp_idmap_free(mp_idmap *m);
 
 /* ---- writer.c: buffered output to a PHP stream or a file descriptor ---- */
@@ -118,6 +123,14 @@ typedef struct mp_dump_result {
  * path in r, or FAILURE with what failed in r. Warns of nothing itself:
  * mp_dump_warn() does, or the caller says it another way. */
 int mp_dump_to_file(mp_format fmt, mp_dump_result *r);
+/* What writes a file's content (SUCCESS only if complete). */
+typedef int (*mp_dump_fn)(void *ctx, mp_writer *w);
+/* fn's output in a new file of output_dir, memprof.<kind>.<pid>.<µs><ext>,
+ * under its final name only when complete, never overwriting one. */
+int mp_dump_new_file(const char *kind, const char *ext, mp_dump_fn fn, void *ctx, mp_dump_result *r);
+/* fn's output at path, through a temporary name beside it and a rename:
+ * path holds either what it held or the complete new content. */
+int mp_dump_at_path(const char *path, mp_dump_fn fn, void *ctx, mp_dump_result *r);
 /* strerror() of the failure, or a word when there is no errno */
 const char *mp_dump_reason(const mp_dump_result *r);
 /* One warning naming what failed, the path and the OS error. */

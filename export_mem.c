@@ -46,15 +46,21 @@ void mp_buf_appendc(mp_buf *b, char c)
 	}
 }
 
+char *mp_u64_digits(char buf[24], uint64_t v)
+{
+	char *p = buf + 24;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
 void mp_buf_append_u64(mp_buf *b, uint64_t v)
 {
 	char tmp[24];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	mp_buf_append(b, tmp + i, sizeof(tmp) - i);
+	const char *d = mp_u64_digits(tmp, v);
+	mp_buf_append(b, d, (size_t)(tmp + sizeof(tmp) - d));
 }
 
 const char *mp_buf_cstr(mp_buf *b)
@@ -148,6 +154,12 @@ int64_t mp_idmap_id(mp_idmap *m, const void *key, size_t len, bool *added)
 	m->table[slot] = ++m->count;
 	*added = true;
 	return m->count - 1;
+}
+
+const char *mp_idmap_key(const mp_idmap *m, uint32_t id, size_t *len)
+{
+	*len = m->entries[id].len;
+	return m->keys.p + m->entries[id].off;
 }
 
 void mp_idmap_free(mp_idmap *m)

@@ -30,6 +30,7 @@
 #include "export.h"
 #include "limit_dump.h"
 #include "php_compat.h"
+#include "heap_dump.h"
 
 typedef void (*error_cb_t)(int type, zend_string *file, const uint32_t line, zend_string *message);
 
@@ -54,11 +55,22 @@ static zend_string *limit_message(int type, zend_string *message)
 	}
 	MEMPROF_G(dumped_on_limit) = true;
 	mp_dump_result r;
-	if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == SUCCESS) {
-		return zend_strpprintf(0, "%s (memprof dumped to %s)", ZSTR_VAL(message), r.path);
+	/* the heap snapshot's part of the message, if one was asked for */
+	char heap[MAXPATHLEN + 128] = "";
+	if (MEMPROF_G(dump_on_limit_heap)) {
+		mp_heap_req q = {.fmt = mp_heap_format_parse(MEMPROF_G(heap_format)), .at_limit = true};
+		mp_dump_result hr;
+		if (mp_heap_dump_new_file(&q, &hr) == SUCCESS) {
+			snprintf(heap, sizeof(heap), ", heap snapshot to %s", hr.path);
+		} else {
+			snprintf(heap, sizeof(heap), ", heap snapshot failed: %s: %s", hr.path, mp_dump_reason(&hr));
+		}
 	}
-	return zend_strpprintf(0, "%s (memprof failed dumping to %s: %s)",
-		ZSTR_VAL(message), r.path, mp_dump_reason(&r));
+	if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == SUCCESS) {
+		return zend_strpprintf(0, "%s (memprof dumped to %s%s)", ZSTR_VAL(message), r.path, heap);
+	}
+	return zend_strpprintf(0, "%s (memprof failed dumping to %s: %s%s)",
+		ZSTR_VAL(message), r.path, mp_dump_reason(&r), heap);
 }
 
 /* Passes the error on to cb with msg; frees msg even when cb bails out, as

@@ -19,6 +19,7 @@
 #include "sampler.h"
 #include "labels.h"
 #include "php_compat.h"
+#include "heap_dump.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
 
@@ -138,6 +139,41 @@ static ZEND_INI_MH(OnUpdateLabels)
 		entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
 }
 
+/* memprof.dump_signal_writes: what a dump signal writes. */
+int mp_signal_writes_parse(const char *v)
+{
+	if (!v || !*v || !strcmp(v, "profile")) {
+		return MP_SIGNAL_WRITES_PROFILE;
+	}
+	if (!strcmp(v, "heap")) {
+		return MP_SIGNAL_WRITES_HEAP;
+	}
+	return !strcmp(v, "both") ? MP_SIGNAL_WRITES_PROFILE | MP_SIGNAL_WRITES_HEAP : -1;
+}
+
+static ZEND_INI_MH(OnUpdateSignalWrites)
+{
+	return ini_store_checked(mp_signal_writes_parse(ZSTR_VAL(new_value)) >= 0,
+		"profile, heap, both", entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateHeapFormat)
+{
+	return ini_store_checked(mp_heap_format_parse(ZSTR_VAL(new_value)) != MP_HFMT_INVALID,
+		MP_HFMT_ACCEPTED, entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateLimitHeap)
+{
+	const char *v = ZSTR_VAL(new_value);
+	bool valid = !*v || !strcmp(v, "1") || !strcmp(v, "0") || !strcasecmp(v, "on") || !strcasecmp(v, "off");
+	if (!valid) {
+		php_error_docref(NULL, E_WARNING, "Invalid %s '%s'; accepted values: on, off", ZSTR_VAL(entry->name), v);
+		return FAILURE;
+	}
+	return OnUpdateBool(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("memprof.output_dir", "", PHP_INI_ALL, OnUpdateString,
 		output_dir, zend_memprof_globals, memprof_globals)
@@ -161,6 +197,12 @@ PHP_INI_BEGIN()
 		sample_requests, zend_memprof_globals, memprof_globals)
 	STD_PHP_INI_ENTRY("memprof.labels", "", PHP_INI_ALL, OnUpdateLabels,
 		labels, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.dump_signal_writes", "profile", PHP_INI_ALL, OnUpdateSignalWrites,
+		dump_signal_writes, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.heap_format", "native", PHP_INI_ALL, OnUpdateHeapFormat,
+		heap_format, zend_memprof_globals, memprof_globals)
+	STD_PHP_INI_ENTRY("memprof.dump_on_limit_heap", "0", PHP_INI_ALL, OnUpdateLimitHeap,
+		dump_on_limit_heap, zend_memprof_globals, memprof_globals)
 PHP_INI_END()
 
 /* ---- on / off ------------------------------------------------------------ */
@@ -545,6 +587,87 @@ PHP_FUNCTION(memprof_dump_folded)
 	dump_to_stream(INTERNAL_FUNCTION_PARAM_PASSTHRU, "memprof_dump_folded", MP_FMT_FOLDED);
 }
 
+/* memprof_dump_heap()'s options: the format; anything else is refused. */
+static bool heap_options(HashTable *opts, mp_heap_req *q)
+{
+	q->fmt = MP_HFMT_NATIVE;
+	if (!opts) {
+		return true;
+	}
+	zend_string *key;
+	zval *v;
+	ZEND_HASH_FOREACH_STR_KEY_VAL(opts, key, v) {
+		if (!key || !zend_string_equals_literal(key, "format")) {
+			zend_argument_value_error(2, "has an unknown option '%s'; known options: format",
+				key ? ZSTR_VAL(key) : "(integer key)");
+			return false;
+		}
+		ZVAL_DEREF(v);
+		q->fmt = Z_TYPE_P(v) == IS_STRING ? mp_heap_format_parse(Z_STRVAL_P(v)) : MP_HFMT_INVALID;
+		if (q->fmt == MP_HFMT_INVALID) {
+			zend_argument_value_error(2, "option 'format' must be one of " MP_HFMT_ACCEPTED);
+			return false;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return true;
+}
+
+PHP_FUNCTION(memprof_dump_heap)
+{
+	zval *out;
+	HashTable *opts = NULL;
+	ZEND_PARSE_PARAMETERS_START(1, 2)
+		Z_PARAM_ZVAL(out)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(opts)
+	ZEND_PARSE_PARAMETERS_END();
+	mp_heap_req q = {0};
+	if (!heap_options(opts, &q)) {
+		RETURN_THROWS();
+	}
+	int rc;
+	int err = 0;
+	if (Z_TYPE_P(out) == IS_RESOURCE) {
+		php_stream *stream;
+		php_stream_from_zval(stream, out);
+		if (!stream_writable(stream)) {
+			zend_argument_value_error(1, "must be a writable stream, opened with mode '%s'", stream->mode);
+			RETURN_THROWS();
+		}
+		mp_writer w;
+		mp_writer_init_stream(&w, stream);
+		rc = mp_heap_dump(&q, &w);
+		err = w.err;
+	} else if (Z_TYPE_P(out) == IS_STRING) {
+		if (Z_STRLEN_P(out) == 0 || memchr(Z_STRVAL_P(out), '\0', Z_STRLEN_P(out))) {
+			zend_argument_value_error(1, "must be a non-empty path without NUL bytes");
+			RETURN_THROWS();
+		}
+		mp_dump_result r;
+		rc = mp_heap_dump_at_path(&q, Z_STRVAL_P(out), &r);
+		if (rc == FAILURE) {
+			zend_throw_exception_ex(NULL, 0, "memprof_dump_heap(): %s '%s': %s", r.what, r.path, mp_dump_reason(&r));
+			RETURN_THROWS();
+		}
+	} else {
+		zend_argument_type_error(1, "must be of type resource|string, %s given", zend_zval_type_name(out));
+		RETURN_THROWS();
+	}
+	if (rc == FAILURE) {
+		zend_throw_exception_ex(NULL, 0, "memprof_dump_heap(): writing the snapshot failed%s%s",
+			err ? ": " : "", err ? strerror(err) : "");
+		RETURN_THROWS();
+	}
+	array_init(return_value);
+	add_assoc_long(return_value, "nodes", (zend_long)q.stats.nodes);
+	add_assoc_long(return_value, "edges", (zend_long)q.stats.edges);
+	add_assoc_long(return_value, "bytes", (zend_long)q.stats.bytes);
+	add_assoc_double(return_value, "seconds", q.stats.seconds);
+	add_assoc_long(return_value, "unreached_objects", (zend_long)q.stats.unreached_objects);
+	add_assoc_long(return_value, "unattributed_bytes", (zend_long)q.stats.unattributed_bytes);
+	add_assoc_bool(return_value, "sites", q.stats.sites);
+}
+
 PHP_FUNCTION(memprof_version)
 {
 	ZEND_PARSE_PARAMETERS_NONE();
@@ -561,6 +684,11 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_dump_stream, 0, 1, IS_VO
 	ZEND_ARG_INFO(0, stream)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_dump_heap, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_INFO(0, out)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_string, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 
@@ -573,6 +701,7 @@ static const zend_function_entry memprof_functions[] = {
 	PHP_FE(memprof_dump_callgrind, arginfo_memprof_dump_stream)
 	PHP_FE(memprof_dump_pprof, arginfo_memprof_dump_stream)
 	PHP_FE(memprof_dump_folded, arginfo_memprof_dump_stream)
+	PHP_FE(memprof_dump_heap, arginfo_memprof_dump_heap)
 	PHP_FE(memprof_version, arginfo_memprof_string)
 	PHP_FE_END
 };

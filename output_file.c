@@ -39,13 +39,34 @@ static int dump_failed(mp_dump_result *r, const char *what, const char *path, in
 	return FAILURE;
 }
 
+/* A new file in dir, created exclusively and readable by its owner only. */
+static int open_new(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
+/* Runs fn into fd and closes it: SUCCESS only if every byte is on disk. */
+static int write_and_close(int fd, mp_dump_fn fn, void *ctx, int *err)
+{
+	mp_writer w;
+	mp_writer_init_fd(&w, fd);
+	int rc = fn(ctx, &w);
+	*err = w.err;
+	if (rc == SUCCESS && fsync(fd) != 0) {
+		rc = FAILURE;
+		*err = errno;
+	}
+	if (close(fd) != 0 && rc == SUCCESS) {
+		rc = FAILURE;
+		*err = errno;
+	}
+	return rc;
+}
+
 /* Nothing here allocates on the Zend heap (see export_mem.c): this runs at
  * the memory limit and at request end, and warns only through its callers. */
-int mp_dump_to_file(mp_format fmt, mp_dump_result *r)
+int mp_dump_new_file(const char *kind, const char *ext, mp_dump_fn fn, void *ctx, mp_dump_result *r)
 {
-	if (fmt == MP_FMT_INVALID) {
-		fmt = MP_FMT_CALLGRIND;
-	}
 	const char *dir = output_dir();
 	char tmp[MAXPATHLEN];
 	struct timeval tv;
@@ -53,31 +74,20 @@ int mp_dump_to_file(mp_format fmt, mp_dump_result *r)
 	uint64_t us = (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
 	long pid = (long)getpid();
 
-	snprintf(tmp, sizeof(tmp), "%s/.memprof.%s.%ld.%" PRIu64 ".tmp", dir, mp_format_names[fmt], pid, us);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	snprintf(tmp, sizeof(tmp), "%s/.memprof.%s.%ld.%" PRIu64 ".tmp", dir, kind, pid, us);
+	int fd = open_new(tmp);
 	if (fd < 0) {
 		return dump_failed(r, "cannot write a profile in", dir, errno);
 	}
-	mp_writer w;
-	mp_writer_init_fd(&w, fd);
-	int rc = mp_export(fmt, &w);
-	int err = w.err;
-	if (rc == SUCCESS && fsync(fd) != 0) {
-		rc = FAILURE;
-		err = errno;
-	}
-	if (close(fd) != 0 && rc == SUCCESS) {
-		rc = FAILURE;
-		err = errno;
-	}
-	if (rc == FAILURE) {
+	int err;
+	if (write_and_close(fd, fn, ctx, &err) == FAILURE) {
 		unlink(tmp);
 		return dump_failed(r, "writing a profile failed in", dir, err);
 	}
 	/* link() fails rather than replace an existing file; retry with a later
 	 * timestamp in the unlikely case of a clash. */
 	for (int attempt = 0; attempt < 100; attempt++, us++) {
-		snprintf(r->path, sizeof(r->path), "%s/memprof.%s.%ld.%" PRIu64 "%s", dir, mp_format_names[fmt], pid, us, format_ext[fmt]);
+		snprintf(r->path, sizeof(r->path), "%s/memprof.%s.%ld.%" PRIu64 "%s", dir, kind, pid, us, ext);
 		if (link(tmp, r->path) == 0) {
 			unlink(tmp);
 			r->what = NULL;
@@ -91,6 +101,49 @@ int mp_dump_to_file(mp_format fmt, mp_dump_result *r)
 	err = errno;
 	unlink(tmp);
 	return dump_failed(r, "cannot create", r->path, err);
+}
+
+int mp_dump_at_path(const char *path, mp_dump_fn fn, void *ctx, mp_dump_result *r)
+{
+	char tmp[MAXPATHLEN];
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	/* beside the file, so that the rename stays in one file system */
+	int n = snprintf(tmp, sizeof(tmp), "%s.%ld.%ld%06ld.tmp", path, (long)getpid(), (long)tv.tv_sec, (long)tv.tv_usec);
+	if (n < 0 || n >= (int)sizeof(tmp)) {
+		return dump_failed(r, "cannot create", path, ENAMETOOLONG);
+	}
+	int fd = open_new(tmp);
+	if (fd < 0) {
+		return dump_failed(r, "cannot create", path, errno);
+	}
+	int err;
+	if (write_and_close(fd, fn, ctx, &err) == FAILURE) {
+		unlink(tmp);
+		return dump_failed(r, "writing failed to", path, err);
+	}
+	if (rename(tmp, path) != 0) {
+		err = errno;
+		unlink(tmp);
+		return dump_failed(r, "cannot create", path, err);
+	}
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->what = NULL;
+	r->err = 0;
+	return SUCCESS;
+}
+
+static int export_profile(void *ctx, mp_writer *w)
+{
+	return mp_export(*(mp_format *)ctx, w);
+}
+
+int mp_dump_to_file(mp_format fmt, mp_dump_result *r)
+{
+	if (fmt == MP_FMT_INVALID) {
+		fmt = MP_FMT_CALLGRIND;
+	}
+	return mp_dump_new_file(mp_format_names[fmt], format_ext[fmt], export_profile, &fmt, r);
 }
 
 const char *mp_dump_reason(const mp_dump_result *r)

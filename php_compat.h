@@ -6,6 +6,9 @@
 
 #include "php.h"
 #include "zend_observer.h"
+#if PHP_VERSION_ID >= 80400
+# include "zend_lazy_objects.h"
+#endif
 
 /* Removes handler h from f's begin handlers, if it is there. PHP 8.4 added
  * an out-parameter for the handler that followed it, which we do not need. */
@@ -45,6 +48,18 @@ static inline bool mp_jit_stack_walks_unsafe(void)
 	const char *jit = zend_ini_string("opcache.jit", sizeof("opcache.jit") - 1, 0);
 	zend_long buffer = zend_ini_long("opcache.jit_buffer_size", sizeof("opcache.jit_buffer_size") - 1, 0);
 	return jit && buffer > 0 && strcmp(jit, "disable") && strcmp(jit, "off") && strcmp(jit, "0");
+}
+
+/* Whether obj is a lazy object (PHP 8.4+) whose GC view the engine must
+ * give: its properties are not all where a plain object keeps them. */
+static inline bool mp_object_is_lazy(const zend_object *obj)
+{
+#if PHP_VERSION_ID >= 80400
+	return zend_object_is_lazy((zend_object *)obj);
+#else
+	(void)obj;
+	return false;
+#endif
 }
 
 #endif

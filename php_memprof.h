@@ -31,6 +31,9 @@ ZEND_BEGIN_MODULE_GLOBALS(memprof)
 	zend_long sample_requests; /* profile every Nth request profiling is asked for */
 	zend_long requests_asked;  /* of this process, so far */
 	char *labels;           /* memprof.labels */
+	char *dump_signal_writes; /* profile, heap or both */
+	char *heap_format;      /* of automatic heap snapshots */
+	bool dump_on_limit_heap;
 ZEND_END_MODULE_GLOBALS(memprof)
 
 ZEND_EXTERN_MODULE_GLOBALS(memprof)

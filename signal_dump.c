@@ -23,6 +23,7 @@
 #include "signal_dump.h"
 #include "zend_signal.h"
 #include "php_compat.h"
+#include "heap_dump.h"
 
 typedef struct mp_sig_entry {
 	const char *name;
@@ -96,10 +97,29 @@ static void log_line(const char *fmt, ...)
 	php_log_err(msg);
 }
 
+/* A heap snapshot, with profiling on or off (then without sites). */
+static void dump_heap(const char *name)
+{
+	mp_heap_req q = {.fmt = mp_heap_format_parse(MEMPROF_G(heap_format))};
+	mp_dump_result r;
+	if (mp_heap_dump_new_file(&q, &r) == SUCCESS) {
+		log_line("memprof: %s: heap snapshot written to %s", name, r.path);
+	} else {
+		mp_dump_warn(&r);
+	}
+}
+
 static void dump_now(int signo)
 {
 	const mp_sig_entry *e = entry_for(signo);
 	const char *name = e ? e->name : "signal";
+	int writes = mp_signal_writes_parse(MEMPROF_G(dump_signal_writes));
+	if (writes > 0 && (writes & MP_SIGNAL_WRITES_HEAP)) {
+		dump_heap(name);
+		if (!(writes & MP_SIGNAL_WRITES_PROFILE)) {
+			return;
+		}
+	}
 	if (!MEMPROF_G(enabled)) {
 		log_line("memprof: %s received but profiling is off; no profile written "
 			"(start with MEMPROF_PROFILE=1 or call memprof_enable())", name);

@@ -17,8 +17,22 @@ set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm nginx php-parser php-league-commonmark chromium curl" \
+# npm from apt only where there is none: a node installed another way
+# conflicts with Debian's npm package
+npm_pkg=""
+command -v npm >/dev/null || npm_pkg=npm
+MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm nginx php-parser php-league-commonmark chromium curl $npm_pkg" \
     ./build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# memlab (tests/heap_memlab.phpt reads our .heapsnapshot export with it), from
+# the npm registry into a directory outside the repository, without the
+# browser its dependencies would download
+export MEMPROF_NPM_DIR=${MEMPROF_NPM_DIR:-/var/cache/memprof-npm}
+if command -v npm >/dev/null && [ ! -d "$MEMPROF_NPM_DIR/node_modules/@memlab/core" ]; then
+    mkdir -p "$MEMPROF_NPM_DIR"
+    (cd "$MEMPROF_NPM_DIR" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund @memlab/core >/dev/null 2>&1) \
+        || echo "test.sh: npm install @memlab/core failed; tests/heap_memlab.phpt will say so" >&2
+fi
 
 passed=0
 failed=0
@@ -99,7 +113,7 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
     if [ "${VALGRIND:-subset}" = all ]; then
         sel=tests/
     else
-        sel=$(ls tests/*.phpt | grep -vE "recursion_10000")
+        sel=$(ls tests/*.phpt | grep -vE "recursion_10000|heap_memlab")
     fi
     # both ways of following the stack: the call observer forced, and the
     # default (auto), which walks the stack in tests without MEMPROF_PROFILE
@@ -108,7 +122,7 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
         log=$(mktemp)
         # valgrind follows PHP's children; the reference readers we spawn (go,
         # perl's callgrind_annotate, curl) are not ours to check
-        VALGRIND_OPTS="--suppressions=$ROOT/tests/valgrind.supp --trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
+        VALGRIND_OPTS="--suppressions=$ROOT/tests/valgrind.supp --trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium,*/node,*/npm" \
         USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$(command -v php) NO_INTERACTION=1 \
             php -n run-tests.php -q --no-color -m -n $EXT $obs -d pcre.jit=0 $sel 2>&1 | tr '\r' '\n' >"$log"
         p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")

@@ -660,5 +660,41 @@ else
     skip "run on examples/leaky_worker.php and examples/enrich_consumer.php" "the extension is not built ($EXT missing)"
 fi
 
+# ---------------------------------------------------------------------------
+# heap: snapshots of examples/leaky_worker.php after 500 and 2000 jobs
+
+if [ -f "$EXT" ]; then
+    echo '<?php memprof_dump_heap(getenv("MEMPROF_HEAP_OUT"));' >"$TMP/append.php"
+    for n in 500 2000; do
+        MEMPROF_HEAP_OUT="$TMP/w$n.phpheap" MEMPROF_PROFILE=1 $PHP -n -d extension="$EXT" -d memprof.output_dir="$TMP" \
+            -d auto_append_file="$TMP/append.php" examples/leaky_worker.php $n >/dev/null 2>&1
+    done
+    run_memprof heap summary --by site -n 2 "$TMP/w2000.phpheap"
+    expect "heap summary by site: the cache's strings and the cache" 0 \
+        "count self retained site" \
+        "1 32.1 KiB 3.02 MiB examples/leaky_worker.php:54 JobHandler::remember" \
+        "2,000 2.99 MiB 2.99 MiB examples/leaky_worker.php:54 JobHandler::remember (via str_repeat)"
+    run_memprof heap dominators -n 1 --depth 1 "$TMP/w2000.phpheap"
+    expect "heap dominators: the static cache first" 0 \
+        "retained share self node" "JobHandler::\$seen examples/leaky_worker.php:54 JobHandler::remember"
+    run_memprof heap diff -n 1 "$TMP/w500.phpheap" "$TMP/w2000.phpheap"
+    expect "heap diff: the leaking line first" 0 \
+        "+1,500 +2.24 MiB +2.24 MiB 500 → 2,000 string examples/leaky_worker.php:54 JobHandler::remember (via str_repeat)"
+    run_memprof heap ref-path --class JobHandler "$TMP/w2000.phpheap"
+    expect "heap ref-path" 0 "1 \$handler"
+    run_memprof heap unreached -n 1 "$TMP/w2000.phpheap"
+    expect "heap unreached: compiled code and the engine" 0 "bytes share blocks site"
+    run_memprof heap summary "$TMP/append.php"
+    expect_error "heap summary of something else" 1 "not a memprof heap snapshot"
+    run_memprof heap summary "$TMP/none.phpheap"
+    expect_error "heap summary of a missing file" 1 "no such file"
+    run_memprof heap frobnicate "$TMP/w500.phpheap"
+    expect_error "heap: unknown command" 2 "unknown command 'frobnicate'"
+    run_memprof heap ref-path "$TMP/w500.phpheap"
+    expect_error "heap ref-path without --class or --id" 2 "give one of --class NAME or --id ID"
+else
+    skip "heap commands" "the extension is not built ($EXT missing)"
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
