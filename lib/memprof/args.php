@@ -118,6 +118,7 @@ const HELP = [
           memprof report [--metric inuse|alloc|peak] [-n N] FILE
           memprof diff [--by path|line] [--metric inuse|alloc|peak] [-n N] BASE NEW
           memprof flamegraph [--metric inuse|alloc|peak] -o OUT.html FILE
+          memprof merge -o OUT FILE|DIR...
           memprof heap summary|ref-path|dominators|diff|unreached [options] SNAPSHOT...
           memprof help [COMMAND]
 
@@ -127,6 +128,7 @@ const HELP = [
           report      the top sites of a profile, as 'run' prints them
           diff        what grew between two profiles, by call path or line
           flamegraph  write a self-contained, zoomable, searchable HTML flame graph
+          merge       one profile of many (a sampled pool's per-request profiles)
           heap        analyses of heap snapshots (memprof_dump_heap()): what keeps memory alive
 
         FILE is a pprof profile (profile.proto, gzip-compressed or not), as written
@@ -223,6 +225,21 @@ const HELP = [
           -n N             show N rows (default 20; 0 = all)
           --exact          exact numbers instead of KiB/MiB and 1,234
           -h, --help       this help
+
+        TXT,
+    'merge' => <<<'TXT'
+        Usage: memprof merge -o OUT FILE|DIR...
+
+        Writes one pprof profile holding the samples of all the given ones
+        (each DIR: its *.pb.gz files), as `go tool pprof -proto` does: the
+        per-request profiles of a pool in sampled mode, for instance. Samples
+        with the same call path and the same labels add up; labels, mappings
+        and comments are kept, so `go tool pprof -tagfocus` still filters by
+        request. The profiles must have the same sample types.
+
+        Options:
+          -o FILE         the merged profile to write (gzip-compressed); required
+          -h, --help      this help
 
         TXT,
     'flamegraph' => <<<'TXT'

@@ -509,7 +509,7 @@ function main(array $argv): int
         case 'help':
             $topic = $argv[0] ?? '';
             if (!isset(HELP[$topic])) {
-                throw new UsageError("no help for '$topic': commands are run, top, report, diff, flamegraph, heap");
+                throw new UsageError("no help for '$topic': commands are run, top, report, diff, flamegraph, merge, heap");
             }
             return $topic === 'heap' ? cmdHeap(['--help']) : help($topic);
         case '-V':
@@ -529,6 +529,8 @@ function main(array $argv): int
             return cmdFlamegraph($argv);
         case 'heap':
             return cmdHeap($argv);
+        case 'merge':
+            return cmdMerge($argv);
         default:
             if ($cmd !== '' && $cmd[0] === '-') {
                 throw new UsageError("unknown option '$cmd' (see 'memprof --help')");

@@ -696,5 +696,43 @@ else
     skip "heap commands" "the extension is not built ($EXT missing)"
 fi
 
+# ---------------------------------------------------------------------------
+# merge: three sampled profiles with a label each, against go tool pprof's merge
+
+if [ -f "$EXT" ]; then
+    mkdir -p "$TMP/pool"
+    for i in 1 2 3; do
+        ${PHP} -n -d "extension=$EXT" -d memory_limit=-1 -d memprof.sample_rate=64K -d "memprof.labels=req:$i" -r '
+            function handler($n) { $a = []; for ($i = 0; $i < $n; $i++) $a[] = str_repeat("x", 100 + $i % 9); return $a; }
+            memprof_enable(); $k = handler(20000 * (int) $argv[1]);
+            $f = fopen($argv[2], "w"); memprof_dump_pprof($f);' "$i" "$TMP/pool/p$i.pb.gz"
+    done
+    run_memprof merge -o "$TMP/merged.pb.gz" "$TMP/pool"
+    expect "merge: a directory of profiles" 0 "memprof: merged 3 profiles into $TMP/merged.pb.gz"
+    run_memprof top --exact -n 0 "$TMP/merged.pb.gz"
+    cp "$TMP/out" "$TMP/merged.top"
+    if command -v go >/dev/null 2>&1; then
+        go tool pprof -proto "$TMP"/pool/p*.pb.gz > "$TMP/go.pb.gz" 2>/dev/null
+        run_memprof top --exact -n 0 "$TMP/go.pb.gz"
+        if diff <(tail -n +3 "$TMP/merged.top") <(tail -n +3 "$TMP/out") >/dev/null; then
+            ok "merge: the same sites and numbers as go tool pprof's merge"
+        else
+            not_ok "merge: the same sites and numbers as go tool pprof's merge"
+            diff <(tail -n +3 "$TMP/merged.top") <(tail -n +3 "$TMP/out") | head -8 | sed 's/^/#   /'
+        fi
+        tags=$(go tool pprof -tags "$TMP/merged.pb.gz" 2>&1 | grep -cE '^ +[0-9.]+[kKMG]?B \([ 0-9.]+%\): [123]$')
+        check_tags() { [ "$tags" = 3 ]; }
+        if check_tags; then ok "merge: each profile's label kept (go tool pprof -tags)"; else not_ok "merge: each profile's label kept (go tool pprof -tags)" "$tags of 3 labels"; fi
+    else
+        skip "merge against go tool pprof" "go not installed"
+    fi
+    run_memprof merge "$TMP/pool"
+    expect_error "merge without -o" 2 "-o OUT is required"
+    run_memprof merge -o "$TMP/x.pb.gz" "$TMP/pool/p1.pb.gz" "$TMP/hello.php"
+    expect_error "merge of something else" 1 "not a pprof profile"
+else
+    skip "merge" "the extension is not built ($EXT missing)"
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
