@@ -477,10 +477,28 @@ bool mp_tracker_sampled(void)
 	return mp_installed && mp_sampling;
 }
 
-void mp_tracker_stop(void)
+/* Whether the heap's handlers are still ours. An extension that installed
+ * its own over ours calls ours (chaining, as we chain to what was there),
+ * and may put ours back when it leaves. */
+static bool hooks_on_top(void)
+{
+	void *(*m)(size_t);
+	void (*f)(void *);
+	void *(*r)(void *, size_t);
+	zend_mm_get_custom_handlers(mp_heap, &m, &f, &r);
+	return f == mp_free || f == free_other || f == mp_free_sampled || f == sampled_free_slow;
+}
+
+bool mp_tracker_stop(void)
 {
 	if (!mp_installed) {
-		return;
+		return true;
+	}
+	if (!hooks_on_top()) {
+		/* Taking ours out from under someone else's would leave them calling
+		 * into freed state: stay hooked, tracking into data nobody reads,
+		 * for the rest of the process (memprof.c keeps the module loaded). */
+		return false;
 	}
 	if (mp_on_heap) {
 		zend_mm_set_custom_handlers(mp_heap, NULL, NULL, NULL);
@@ -493,4 +511,5 @@ void mp_tracker_stop(void)
 	} else {
 		mp_bm_free();
 	}
+	return true;
 }

@@ -20,7 +20,9 @@ bool mp_set_busy(bool busy);
 /* sample_rate 0: exact mode; otherwise sampled mode at that rate (sampler.h) */
 int  mp_tracker_start(uint64_t sample_rate);
 bool mp_tracker_sampled(void);
-void mp_tracker_stop(void);
+/* False when another extension's handlers sit on top of ours: then we stay
+ * hooked (and our state alive) for good. */
+bool mp_tracker_stop(void);
 
 static zend_always_inline uint64_t mp_node_peak_bytes(const mp_node *n)
 {

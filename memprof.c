@@ -207,8 +207,17 @@ PHP_INI_END()
 
 /* ---- on / off ------------------------------------------------------------ */
 
+/* memprof stays hooked under another extension's heap handlers (see
+ * mp_tracker_stop): then our code must never be unloaded, and profiling
+ * cannot start again in this process. */
+static bool stuck_under_foreign_hooks;
+
 const char *mp_profile_start_refused(void)
 {
+	if (stuck_under_foreign_hooks) {
+		return "another extension's memory handlers sit on top of memprof's from an earlier "
+			"profile of this process";
+	}
 	if (MEMPROF_G(sample_rate) > 0 && mp_jit_stack_walks_unsafe()) {
 		return "sampled mode walks the stack, which the JIT of this PHP version can crash on "
 			"(8.2.0-8.2.7, 8.4.0-8.4.6); turn the JIT off or upgrade PHP";
@@ -238,13 +247,34 @@ int mp_profile_start(void)
 	return SUCCESS;
 }
 
+static void pin_module(void)
+{
+	zend_module_entry *m = zend_hash_str_find_ptr(&module_registry, "memprof", sizeof("memprof") - 1);
+	if (m) {
+		m->handle = NULL; /* module shutdown then skips dlclose() */
+	}
+}
+
 void mp_profile_stop(void)
 {
 	if (!MEMPROF_G(enabled)) {
 		return;
 	}
 	/* unhook before freeing: nothing may reach the map once it is gone */
-	mp_tracker_stop();
+	if (!mp_tracker_stop()) {
+		if (!stuck_under_foreign_hooks) {
+			stuck_under_foreign_hooks = true;
+			pin_module();
+			php_error_docref(NULL, E_WARNING, "memprof: another extension installed its memory "
+				"handlers over memprof's; memprof stays hooked under them (not profiling) for the "
+				"rest of this process");
+		}
+		MEMPROF_G(enabled) = false;
+		MEMPROF_G(flag_native) = false;
+		MEMPROF_G(flag_dump_on_limit) = false;
+		MEMPROF_G(autodump) = false;
+		return;
+	}
 	mp_graph_free();
 	MEMPROF_G(enabled) = false;
 	MEMPROF_G(flag_native) = false;
