@@ -102,11 +102,15 @@ function mp_php_no_opcache_argv(): array {
 }
 
 /**
- * mp_php_argv() with opcache caching scripts (and $more settings), whatever
- * the mode: scripts a test writes are young, so file_update_protection=0.
+ * mp_php_argv() with opcache caching scripts in shared memory (and $more
+ * settings), whatever the mode: scripts a test writes are young, so
+ * file_update_protection=0.
  */
 function mp_php_opcache_argv(string ...$more): array {
-    $a = mp_php_argv();
+    // not the mode's file cache: these tests ask opcache's shared memory
+    // (opcache_is_script_cached, preloading), and a file cache would hand one
+    // process's compile, made with its settings, to the next
+    $a = mp_php_argv('opcache.file_cache');
     // 8.5 has opcache built in; a mode may have loaded it already
     if (PHP_VERSION_ID < 80500 && !in_array('zend_extension=opcache', $a, true)) {
         array_push($a, '-d', 'zend_extension=opcache');
