@@ -19,6 +19,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}" >&2
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Debian enables Xdebug for every SAPI on install: every php on the
+    # machine would then run under it. The test suites load it explicitly,
+    # so switch it off again, but only if we are the ones who installed it.
+    for p in "${missing[@]}"; do
+        case $p in
+            php*-xdebug) $sudo phpdismod -v ALL -s ALL xdebug ;;
+        esac
+    done
 fi
 
 # The versioned tools: plain phpize/php-config are whichever version Debian's

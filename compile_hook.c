@@ -9,6 +9,7 @@
 #include "php_memprof.h"
 #include "callgraph.h"
 #include "compile_hook.h"
+#include "limit_dump.h"
 
 static zend_op_array *(*prev_compile_file)(zend_file_handle *fh, int type);
 static zend_op_array *(*prev_compile_string)(zend_string *source, const char *filename,
@@ -31,6 +32,9 @@ static bool installed;
 
 static zend_op_array *mp_compile_file(zend_file_handle *fh, int type)
 {
+	/* the main script is compiled after every module's RINIT: the first
+	 * moment our error callback can be put back over Xdebug's */
+	mp_limit_keep_on_top();
 	if (!MEMPROF_G(enabled)) {
 		return prev_compile_file(fh, type);
 	}
@@ -49,6 +53,7 @@ static zend_op_array *mp_compile_file(zend_file_handle *fh, int type)
 static zend_op_array *mp_compile_string(zend_string *source, const char *filename,
 		zend_compile_position position)
 {
+	mp_limit_keep_on_top();
 	if (!MEMPROF_G(enabled)) {
 		return prev_compile_string(source, filename, position);
 	}

@@ -6,7 +6,35 @@
 #include "php_memprof.h"
 #include "callgraph.h"
 #include "alloc_tracker.h"
-#include "zend_smart_str.h"
+
+/* ---- export_mem.c: scratch memory on malloc, never the Zend heap ------ */
+typedef struct mp_buf {
+	char *p;
+	size_t len, cap;
+	bool failed;            /* out of memory: the content is incomplete */
+} mp_buf;
+
+void mp_buf_append(mp_buf *b, const char *s, size_t len);
+static inline void mp_buf_appends(mp_buf *b, const char *s) { mp_buf_append(b, s, strlen(s)); }
+void mp_buf_appendc(mp_buf *b, char c);
+void mp_buf_append_u64(mp_buf *b, uint64_t v);
+static inline void mp_buf_reset(mp_buf *b) { b->len = 0; }
+/* The content, NUL-terminated ("" if out of memory). */
+const char *mp_buf_cstr(mp_buf *b);
+void mp_buf_free(mp_buf *b);
+
+/* Byte strings to dense ids 0, 1, 2... in the order they were first seen. */
+typedef struct mp_idmap {
+	uint32_t *table;        /* entry index + 1, 0 = empty */
+	uint32_t mask;
+	uint32_t count, cap;
+	struct mp_idmap_entry *entries;
+	mp_buf keys;
+} mp_idmap;
+
+/* The id of key, added if new (*added says so); -1 when out of memory. */
+int64_t mp_idmap_id(mp_idmap *m, const void *key, size_t len, bool *added);
+void mp_idmap_free(mp_idmap *m);
 
 /* ---- writer.c: buffered output to a PHP stream or a file descriptor ---- */
 typedef struct mp_writer {
@@ -40,6 +68,9 @@ typedef struct mp_view {
 	 * userspace stream), whose calls add nodes and functions: exports walk
 	 * only what the view counted. */
 	uint32_t nnodes, nfuncs;
+	/* per function: file-level code or a compile whose file's base name
+	 * another one in this profile shares, so that its label needs the path */
+	bool *label_path;
 } mp_view;
 
 /* Builds child lists and totals. Call with mp_busy set. */
@@ -51,9 +82,16 @@ static inline uint32_t mp_next_sibling(uint32_t n) { return mp_g.nodes[n].next_s
 static inline bool mp_is_call(uint32_t n) { return mp_g.nodes[n].line == MP_CALL_LINE; }
 static inline const mp_func *mp_node_func(uint32_t n) { return &mp_g.funcs[mp_g.nodes[n].fn]; }
 
-/* "fn", "Class::method", "{closure}", "main /path/file.php", "root" */
-void mp_func_name(const mp_func *f, smart_str *out);
-/* the file of a function, "php:internal" for internal ones */
+/* memprof_dump_array()'s keys (the original's): "fn", "Class::method",
+ * "{closure}", "main /path/file.php", "compile /path/file.php", "(engine)" */
+void mp_func_name(const mp_func *f, mp_buf *out);
+/* The name in formats that give the file separately (pprof, callgrind,
+ * folded): file-level code and compiles by the file's base name
+ * ("main x.php", "compile x.php"; the path when two files share one),
+ * so the path is not written twice; otherwise as mp_func_name(). */
+void mp_func_label(const mp_view *v, uint32_t fid, mp_buf *out);
+/* the file of a function: "php:internal" for internal functions,
+ * "php:engine" for the root (no PHP code running) */
 const char *mp_func_file(const mp_func *f);
 bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS]);
 
@@ -67,9 +105,19 @@ void mp_export_folded(const mp_view *v, mp_writer *w);
 typedef enum { MP_FMT_CALLGRIND, MP_FMT_PPROF, MP_FMT_FOLDED, MP_FMT_INVALID } mp_format;
 mp_format mp_format_parse(const char *name);
 extern const char *const mp_format_names[];
-/* Exports the current profile to a new file in output_dir. Returns the final
- * path (caller frees with efree) or NULL after one warning. */
-char *mp_dump_to_file(mp_format fmt);
+typedef struct mp_dump_result {
+	char path[MAXPATHLEN];  /* the profile written, or where writing failed */
+	const char *what;       /* on failure: what failed ("cannot create", ...) */
+	int err;                /* on failure: errno, 0 if unknown */
+} mp_dump_result;
+/* Exports the current profile to a new file in output_dir: SUCCESS with its
+ * path in r, or FAILURE with what failed in r. Warns of nothing itself:
+ * mp_dump_warn() does, or the caller says it another way. */
+int mp_dump_to_file(mp_format fmt, mp_dump_result *r);
+/* strerror() of the failure, or a word when there is no errno */
+const char *mp_dump_reason(const mp_dump_result *r);
+/* One warning naming what failed, the path and the OS error. */
+void mp_dump_warn(const mp_dump_result *r);
 
 /* memprof.c: the export entry point used by files and streams alike */
 int mp_export(mp_format fmt, mp_writer *w);

@@ -32,19 +32,18 @@ static void frame_array(const mp_view *v, uint32_t call, zval *out)
 	array_init(&callees);
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
 		for (uint32_t c = mp_first_child(pos); c != MP_NO_NODE; c = mp_next_sibling(c)) {
-			smart_str name = {0};
+			mp_buf name = {0};
 			zval child;
 			mp_func_name(mp_node_func(c), &name);
-			smart_str_0(&name);
 			frame_array(v, c, &child);
-			zval *existing = zend_hash_find(Z_ARRVAL(callees), name.s);
+			zval *existing = zend_hash_str_find(Z_ARRVAL(callees), mp_buf_cstr(&name), name.len);
 			if (existing) {
 				merge_frame(existing, &child);
 				zval_ptr_dtor(&child);
 			} else {
-				zend_hash_update(Z_ARRVAL(callees), name.s, &child);
+				zend_hash_str_update(Z_ARRVAL(callees), mp_buf_cstr(&name), name.len, &child);
 			}
-			smart_str_free(&name);
+			mp_buf_free(&name);
 		}
 	}
 	add_assoc_zval(out, "called_functions", &callees);

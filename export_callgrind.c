@@ -2,6 +2,7 @@
  * call node: own costs at their real lines, and each callee's inclusive cost
  * at the line that called it. Names are compressed with callgrind's "(id)"
  * syntax: ids are function ids, so each name and file is written once. */
+#include <errno.h>
 #include "export.h"
 #include "SAPI.h"
 
@@ -9,8 +10,8 @@ typedef struct {
 	mp_writer *w;
 	const mp_view *v;
 	bool *fn_seen;
-	zend_string **file_ids; /* file string per func id, for fl compression */
-	HashTable files;        /* file name -> id */
+	mp_idmap files;         /* file name -> id - 1 */
+	mp_buf name;            /* scratch for function names */
 } cg_ctx;
 
 static void write_costs(mp_writer *w, uint32_t line, const uint64_t c[MP_NCOUNTERS])
@@ -24,16 +25,16 @@ static void write_costs(mp_writer *w, uint32_t line, const uint64_t c[MP_NCOUNTE
 static void write_file_ref(cg_ctx *cx, const char *key, const mp_func *f)
 {
 	const char *file = mp_func_file(f);
-	size_t len = strlen(file);
-	zval *id = zend_hash_str_find(&cx->files, file, len);
-	if (id) {
-		mp_writef(cx->w, "%s=(%ld)\n", key, (long)Z_LVAL_P(id));
-		return;
+	bool added;
+	int64_t id = mp_idmap_id(&cx->files, file, strlen(file), &added);
+	if (id < 0) {
+		cx->w->failed = true;
+		cx->w->err = ENOMEM;
+	} else if (added) {
+		mp_writef(cx->w, "%s=(%ld) %s\n", key, (long)id + 1, file);
+	} else {
+		mp_writef(cx->w, "%s=(%ld)\n", key, (long)id + 1);
 	}
-	zval nid;
-	ZVAL_LONG(&nid, zend_hash_num_elements(&cx->files) + 1);
-	zend_hash_str_add(&cx->files, file, len, &nid);
-	mp_writef(cx->w, "%s=(%ld) %s\n", key, (long)Z_LVAL(nid), file);
 }
 
 static void write_fn_ref(cg_ctx *cx, const char *key, uint32_t fid)
@@ -42,11 +43,14 @@ static void write_fn_ref(cg_ctx *cx, const char *key, uint32_t fid)
 		mp_writef(cx->w, "%s=(%u)\n", key, fid + 1);
 		return;
 	}
-	smart_str name = {0};
-	mp_func_name(&mp_g.funcs[fid], &name);
-	smart_str_0(&name);
-	mp_writef(cx->w, "%s=(%u) %s\n", key, fid + 1, ZSTR_VAL(name.s));
-	smart_str_free(&name);
+	mp_buf_reset(&cx->name);
+	mp_func_label(cx->v, fid, &cx->name);
+	if (cx->name.failed) {
+		cx->w->failed = true;
+		cx->w->err = ENOMEM;
+		return;
+	}
+	mp_writef(cx->w, "%s=(%u) %s\n", key, fid + 1, mp_buf_cstr(&cx->name));
 	cx->fn_seen[fid] = true;
 }
 
@@ -57,6 +61,19 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 	uint32_t fid = mp_g.nodes[call].fn;
 	write_file_ref(cx, "fl", &mp_g.funcs[fid]);
 	write_fn_ref(cx, "fn", fid);
+	/* KCachegrind binds a function to its file through the function's own
+	 * cost lines: one that has none (a constructor that only calls) would
+	 * show as "(unknown)", so it gets a zero line */
+	bool own_cost = false;
+	uint32_t first_line = mp_g.funcs[fid].line_start;
+	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
+		own_cost |= !mp_counters_zero(v->self[pos]);
+		first_line = mp_g.nodes[pos].line;
+	}
+	if (!own_cost) {
+		static const uint64_t zero[MP_NCOUNTERS];
+		write_costs(w, first_line, zero);
+	}
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
 		uint32_t line = mp_g.nodes[pos].line;
 		if (!mp_counters_zero(v->self[pos])) {
@@ -81,9 +98,9 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 	cx.fn_seen = calloc(v->nfuncs, sizeof(bool));
 	if (!cx.fn_seen) {
 		w->failed = true;
+		w->err = ENOMEM;
 		return;
 	}
-	zend_hash_init(&cx.files, 64, NULL, NULL, 0);
 
 	mp_writes(w, "version: 1\ncreator: memprof " PHP_MEMPROF_VERSION "\n");
 	mp_writef(w, "pid: %ld\n", (long)getpid());
@@ -108,6 +125,7 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 	const uint64_t *t = v->incl[MP_ROOT];
 	mp_writef(w, "totals: %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
 		t[0], t[1], t[2], t[3], t[4], t[5]);
-	zend_hash_destroy(&cx.files);
+	mp_idmap_free(&cx.files);
+	mp_buf_free(&cx.name);
 	free(cx.fn_seen);
 }

@@ -4,6 +4,7 @@
  * Sample types follow the Go heap profile convention so `go tool pprof`
  * picks in-use bytes by default; peak values come after. One location per
  * distinct (function, line); one sample per call path with any cost. */
+#include <errno.h>
 #include <sys/time.h>
 #include "export.h"
 
@@ -73,23 +74,24 @@ static void pb_submsg(pb_buf *b, uint32_t field, const pb_buf *msg)
 
 /* ---- string table ---- */
 typedef struct {
-	HashTable index;   /* string -> id */
+	mp_idmap index;    /* string -> id */
 	pb_buf out;        /* the encoded string_table fields */
 } pb_strings;
 
 static uint64_t str_id(pb_strings *st, const char *s, size_t len)
 {
-	zval *z = zend_hash_str_find(&st->index, s, len);
-	if (z) {
-		return (uint64_t)Z_LVAL_P(z);
+	bool added;
+	int64_t id = mp_idmap_id(&st->index, s, len, &added);
+	if (id < 0) {
+		st->out.failed = true;
+		return 0;
 	}
-	zval nid;
-	ZVAL_LONG(&nid, zend_hash_num_elements(&st->index));
-	zend_hash_str_add_new(&st->index, s, len, &nid);
-	pb_varint(&st->out, 6 << 3 | 2);
-	pb_varint(&st->out, len);
-	pb_bytes(&st->out, s, len);
-	return (uint64_t)Z_LVAL(nid);
+	if (added) {
+		pb_varint(&st->out, 6 << 3 | 2);
+		pb_varint(&st->out, len);
+		pb_bytes(&st->out, s, len);
+	}
+	return (uint64_t)id;
 }
 
 static uint64_t cstr_id(pb_strings *st, const char *s)
@@ -110,8 +112,8 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 {
 	pb_buf out = {0}, msg = {0}, packed = {0};
 	pb_strings st;
-	zend_hash_init(&st.index, 256, NULL, NULL, 0);
-	memset(&st.out, 0, sizeof(st.out));
+	memset(&st, 0, sizeof(st));
+	mp_buf name = {0}, file = {0};
 	cstr_id(&st, ""); /* string 0 must be empty */
 
 	static const char *const types[][2] = {
@@ -129,26 +131,28 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	/* locations: one per distinct (function, line); ids start at 1 */
 	uint32_t *loc_of = calloc(v->nnodes, sizeof(uint32_t));
 	bool *fn_used = calloc(v->nfuncs, sizeof(bool));
-	HashTable locs;
-	zend_hash_init(&locs, 256, NULL, NULL, 0);
+	mp_idmap locs = {0};
 	if (!loc_of || !fn_used) {
 		w->failed = true;
+		w->err = ENOMEM;
 		goto done;
 	}
 	for (uint32_t n = 0; n < v->nnodes; n++) {
 		if (mp_is_call(n)) {
 			continue;
 		}
-		zend_ulong key = (zend_ulong)mp_g.nodes[n].fn << 32 | mp_g.nodes[n].line;
-		zval *z = zend_hash_index_find(&locs, key);
-		if (z) {
-			loc_of[n] = (uint32_t)Z_LVAL_P(z);
+		uint32_t key[2] = {mp_g.nodes[n].fn, mp_g.nodes[n].line};
+		bool added;
+		int64_t id = mp_idmap_id(&locs, key, sizeof(key), &added);
+		if (id < 0) {
+			w->failed = true;
+			w->err = ENOMEM;
+			goto done;
+		}
+		loc_of[n] = (uint32_t)id + 1;
+		if (!added) {
 			continue;
 		}
-		zval id;
-		ZVAL_LONG(&id, zend_hash_num_elements(&locs) + 1);
-		zend_hash_index_add_new(&locs, key, &id);
-		loc_of[n] = (uint32_t)Z_LVAL(id);
 		fn_used[mp_g.nodes[n].fn] = true;
 
 		pb_buf line = {0};
@@ -201,16 +205,28 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 		if (!fn_used[f]) {
 			continue;
 		}
-		smart_str name = {0};
-		mp_func_name(&mp_g.funcs[f], &name);
-		smart_str_0(&name);
-		uint64_t name_id = str_id(&st, ZSTR_VAL(name.s), ZSTR_LEN(name.s));
-		smart_str_free(&name);
+		mp_buf_reset(&name);
+		mp_func_label(v, f, &name);
+		/* pprof's source view adds up everything at one (file, line): each
+		 * internal function gets a file of its own, or they all merge at
+		 * php:internal line 0 */
+		mp_buf_reset(&file);
+		mp_buf_appends(&file, mp_func_file(&mp_g.funcs[f]));
+		if (mp_g.funcs[f].kind == MP_FN_INTERNAL) {
+			mp_buf_appendc(&file, '/');
+			mp_buf_append(&file, name.p, name.len);
+		}
+		if (name.failed || file.failed) {
+			st.out.failed = true;
+			break;
+		}
+		uint64_t name_id = str_id(&st, name.p, name.len);
+		uint64_t file_id = str_id(&st, file.p, file.len);
 		msg.len = 0;
 		pb_uint(&msg, 1, (uint64_t)f + 1);                          /* id */
 		pb_uint(&msg, 2, name_id);                                  /* name */
 		pb_uint(&msg, 3, name_id);                                  /* system_name */
-		pb_uint(&msg, 4, cstr_id(&st, mp_func_file(&mp_g.funcs[f]))); /* filename */
+		pb_uint(&msg, 4, file_id);                                  /* filename */
 		pb_uint(&msg, 5, mp_g.funcs[f].line_start);                 /* start_line */
 		pb_submsg(&out, 5, &msg);
 	}
@@ -223,7 +239,9 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	pb_uint(&out, 14, cstr_id(&st, "inuse_space")); /* default_sample_type */
 
 	if (out.failed || st.out.failed || msg.failed || packed.failed) {
+		/* a pb_buf fails only when malloc does */
 		w->failed = true;
+		w->err = ENOMEM;
 		goto done;
 	}
 	if (mp_writer_gzip(w)) {
@@ -232,8 +250,10 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	}
 
 done:
-	zend_hash_destroy(&locs);
-	zend_hash_destroy(&st.index);
+	mp_idmap_free(&locs);
+	mp_idmap_free(&st.index);
+	mp_buf_free(&name);
+	mp_buf_free(&file);
 	free(loc_of);
 	free(fn_used);
 	free(out.p);

@@ -15,10 +15,9 @@
 #include "request_log.h"
 #include "signal_dump.h"
 #include "compile_hook.h"
+#include "limit_dump.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
-
-static void (*prev_error_cb)(int type, zend_string *file, const uint32_t line, zend_string *message);
 
 /* ---- ini ---------------------------------------------------------------- */
 
@@ -196,26 +195,6 @@ static const char *profile_env(void)
 	return getenv("MEMPROF_PROFILE");
 }
 
-/* ---- dump on memory limit ---------------------------------------------- */
-
-static void mp_error_cb(int type, zend_string *file, const uint32_t line, zend_string *message)
-{
-	if (MEMPROF_G(enabled) && MEMPROF_G(flag_dump_on_limit) && !MEMPROF_G(dumped_on_limit)
-			&& (type & E_FATAL_ERRORS)
-			&& zend_string_starts_with_literal(message, "Allowed memory size of ")) {
-		MEMPROF_G(dumped_on_limit) = true;
-		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
-		if (path) {
-			zend_string *msg = zend_strpprintf(0, "%s (memprof dumped to %s)", ZSTR_VAL(message), path);
-			efree(path);
-			prev_error_cb(type, file, line, msg);
-			zend_string_release(msg);
-			return;
-		}
-	}
-	prev_error_cb(type, file, line, message);
-}
-
 /* ---- lifecycle --------------------------------------------------------- */
 
 static PHP_GINIT_FUNCTION(memprof)
@@ -244,8 +223,7 @@ static PHP_MINIT_FUNCTION(memprof)
 	if (mode == 1) {
 		mp_graph_observer_register();
 	}
-	prev_error_cb = zend_error_cb;
-	zend_error_cb = mp_error_cb;
+	mp_limit_minit();
 	mp_signal_minit();
 	return SUCCESS;
 }
@@ -254,12 +232,12 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 {
 	(void)type;
 	(void)module_number;
+	/* whatever happened to the last request, no hook of ours outlives us */
+	mp_profile_stop();
 	mp_signal_mshutdown();
 	mp_compile_hook_mshutdown();
+	mp_limit_mshutdown();
 	UNREGISTER_INI_ENTRIES();
-	if (zend_error_cb == mp_error_cb) {
-		zend_error_cb = prev_error_cb;
-	}
 	return SUCCESS;
 }
 
@@ -280,22 +258,50 @@ static PHP_RINIT_FUNCTION(memprof)
 	} else {
 		apply_profile_flags(mp_request_trigger(), "MEMPROF_PROFILE (request)");
 	}
+	mp_limit_keep_on_top();
 	mp_signal_rinit();
 	return SUCCESS;
+}
+
+/* The whole-script profile, at request end. */
+static void autodump(void)
+{
+	mp_dump_result r;
+	if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == FAILURE) {
+		mp_dump_warn(&r);
+	}
 }
 
 static PHP_RSHUTDOWN_FUNCTION(memprof)
 {
 	(void)type;
 	(void)module_number;
+	/* A warning (a failed dump, an unwritable request log) can run a user
+	 * error handler, which can bail out (a fatal error): profiling must stop
+	 * all the same, or our heap hooks would be called after the module is
+	 * unloaded. The bailout's fatal error has been reported by then. */
 	if (MEMPROF_G(enabled) && MEMPROF_G(autodump) && !MEMPROF_G(dumped_on_limit)) {
-		char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
-		if (path) {
-			efree(path);
-		}
+		zend_try {
+			autodump();
+		} zend_catch {
+			mp_set_busy(false);
+		} zend_end_try();
 	}
-	mp_request_log_end(); /* before stop: it reports whether profiling was on */
+	zend_try {
+		mp_request_log_end(); /* before stop: it reports whether profiling was on */
+	} zend_end_try();
 	mp_profile_stop();
+	mp_limit_request_end();
+	return SUCCESS;
+}
+
+/* After every RSHUTDOWN, before the request's heap is torn down. A bailout
+ * in the RSHUTDOWN of a module that runs before ours skips ours: stop here
+ * then, so that our hooks never see the heap's shutdown. */
+static ZEND_MODULE_POST_ZEND_DEACTIVATE_D(memprof)
+{
+	mp_profile_stop();
+	mp_limit_request_end();
 	return SUCCESS;
 }
 
@@ -472,7 +478,7 @@ zend_module_entry memprof_module_entry = {
 	PHP_MODULE_GLOBALS(memprof),
 	PHP_GINIT(memprof),
 	NULL,
-	NULL,
+	ZEND_MODULE_POST_ZEND_DEACTIVATE_N(memprof),
 	STANDARD_MODULE_PROPERTIES_EX
 };
 

@@ -30,13 +30,24 @@ static const char *output_dir(void)
 	return php_get_temporary_directory();
 }
 
-char *mp_dump_to_file(mp_format fmt)
+/* Records a failure in r: what failed, where, and errno (0 if unknown). */
+static int dump_failed(mp_dump_result *r, const char *what, const char *path, int err)
+{
+	r->what = what;
+	r->err = err;
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	return FAILURE;
+}
+
+/* Nothing here allocates on the Zend heap (see export_mem.c): this runs at
+ * the memory limit and at request end, and warns only through its callers. */
+int mp_dump_to_file(mp_format fmt, mp_dump_result *r)
 {
 	if (fmt == MP_FMT_INVALID) {
 		fmt = MP_FMT_CALLGRIND;
 	}
 	const char *dir = output_dir();
-	char tmp[MAXPATHLEN], final[MAXPATHLEN];
+	char tmp[MAXPATHLEN];
 	struct timeval tv;
 	gettimeofday(&tv, NULL);
 	uint64_t us = (uint64_t)tv.tv_sec * 1000000 + (uint64_t)tv.tv_usec;
@@ -45,8 +56,7 @@ char *mp_dump_to_file(mp_format fmt)
 	snprintf(tmp, sizeof(tmp), "%s/.memprof.%s.%ld.%" PRIu64 ".tmp", dir, mp_format_names[fmt], pid, us);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		php_error_docref(NULL, E_WARNING, "memprof: cannot write a profile in '%s': %s", dir, strerror(errno));
-		return NULL;
+		return dump_failed(r, "cannot write a profile in", dir, errno);
 	}
 	mp_writer w;
 	mp_writer_init_fd(&w, fd);
@@ -62,17 +72,17 @@ char *mp_dump_to_file(mp_format fmt)
 	}
 	if (rc == FAILURE) {
 		unlink(tmp);
-		php_error_docref(NULL, E_WARNING, "memprof: writing a profile in '%s' failed: %s",
-			dir, err ? strerror(err) : "export error");
-		return NULL;
+		return dump_failed(r, "writing a profile failed in", dir, err);
 	}
 	/* link() fails rather than replace an existing file; retry with a later
 	 * timestamp in the unlikely case of a clash. */
 	for (int attempt = 0; attempt < 100; attempt++, us++) {
-		snprintf(final, sizeof(final), "%s/memprof.%s.%ld.%" PRIu64 "%s", dir, mp_format_names[fmt], pid, us, format_ext[fmt]);
-		if (link(tmp, final) == 0) {
+		snprintf(r->path, sizeof(r->path), "%s/memprof.%s.%ld.%" PRIu64 "%s", dir, mp_format_names[fmt], pid, us, format_ext[fmt]);
+		if (link(tmp, r->path) == 0) {
 			unlink(tmp);
-			return estrdup(final);
+			r->what = NULL;
+			r->err = 0;
+			return SUCCESS;
 		}
 		if (errno != EEXIST) {
 			break;
@@ -80,6 +90,15 @@ char *mp_dump_to_file(mp_format fmt)
 	}
 	err = errno;
 	unlink(tmp);
-	php_error_docref(NULL, E_WARNING, "memprof: cannot create '%s': %s", final, strerror(err));
-	return NULL;
+	return dump_failed(r, "cannot create", r->path, err);
+}
+
+const char *mp_dump_reason(const mp_dump_result *r)
+{
+	return r->err ? strerror(r->err) : "export failed";
+}
+
+void mp_dump_warn(const mp_dump_result *r)
+{
+	php_error_docref(NULL, E_WARNING, "memprof: %s '%s': %s", r->what, r->path, mp_dump_reason(r));
 }

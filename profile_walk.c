@@ -13,12 +13,15 @@ bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS])
 	return true;
 }
 
+static int find_shared_basenames(mp_view *v);
+
 int mp_view_build(mp_view *v)
 {
 	mp_graph_flush_calls();
 	uint32_t n = mp_g.nnodes;
 	v->nnodes = n;
 	v->nfuncs = mp_g.nfuncs;
+	v->label_path = NULL;
 	v->self = calloc(n, sizeof(*v->self));
 	v->incl = calloc(n, sizeof(*v->incl));
 	if (!v->self || !v->incl) {
@@ -65,47 +68,110 @@ int mp_view_build(mp_view *v)
 			v->root_pos = c;
 		}
 	}
-	return SUCCESS;
+	return find_shared_basenames(v);
+}
+
+static bool labels_by_file(const mp_func *f)
+{
+	return (f->kind == MP_FN_MAIN || f->kind == MP_FN_COMPILE) && f->file;
+}
+
+static const char *basename_of(const zend_string *file, size_t *len)
+{
+	const char *slash = zend_memrchr(ZSTR_VAL(file), '/', ZSTR_LEN(file));
+	const char *b = slash ? slash + 1 : ZSTR_VAL(file);
+	*len = ZSTR_LEN(file) - (size_t)(b - ZSTR_VAL(file));
+	return b;
+}
+
+/* Which labels need the whole path (see mp_func_label). */
+static int find_shared_basenames(mp_view *v)
+{
+	v->label_path = calloc(v->nfuncs ? v->nfuncs : 1, sizeof(bool));
+	/* base name id -> the first function with that base name */
+	uint32_t *first = malloc((v->nfuncs ? v->nfuncs : 1) * sizeof(uint32_t));
+	mp_idmap names = {0};
+	int rc = v->label_path && first ? SUCCESS : FAILURE;
+	for (uint32_t i = 0; i < v->nfuncs && rc == SUCCESS; i++) {
+		const mp_func *f = &mp_g.funcs[i];
+		if (!labels_by_file(f)) {
+			continue;
+		}
+		size_t len;
+		const char *b = basename_of(f->file, &len);
+		bool added;
+		int64_t id = mp_idmap_id(&names, b, len, &added);
+		if (id < 0) {
+			rc = FAILURE;
+		} else if (added) {
+			first[id] = i;
+		} else if (!zend_string_equals(mp_g.funcs[first[id]].file, f->file)) {
+			v->label_path[i] = v->label_path[first[id]] = true;
+		}
+	}
+	mp_idmap_free(&names);
+	free(first);
+	if (rc == FAILURE) {
+		mp_view_free(v);
+	}
+	return rc;
 }
 
 void mp_view_free(mp_view *v)
 {
 	free(v->self);
 	free(v->incl);
+	free(v->label_path);
 	v->self = v->incl = NULL;
+	v->label_path = NULL;
 }
 
-void mp_func_name(const mp_func *f, smart_str *out)
+void mp_func_name(const mp_func *f, mp_buf *out)
 {
 	switch (f->kind) {
 		case MP_FN_ROOT:
-			smart_str_appends(out, "root");
+			/* memory allocated with no PHP code running: request start-up,
+			 * other extensions, the engine's own tables */
+			mp_buf_appends(out, "(engine)");
 			return;
 		case MP_FN_COMPILE:
-			smart_str_appends(out, "compile ");
-			smart_str_append(out, f->file);
+			mp_buf_appends(out, "compile ");
+			mp_buf_append(out, ZSTR_VAL(f->file), ZSTR_LEN(f->file));
 			return;
 		case MP_FN_MAIN:
-			smart_str_appends(out, "main ");
+			mp_buf_appends(out, "main ");
 			if (f->file) {
-				smart_str_append(out, f->file);
+				mp_buf_append(out, ZSTR_VAL(f->file), ZSTR_LEN(f->file));
 			}
 			return;
 		default:
 			if (f->scope) {
-				smart_str_append(out, f->scope);
-				smart_str_appends(out, "::");
+				mp_buf_append(out, ZSTR_VAL(f->scope), ZSTR_LEN(f->scope));
+				mp_buf_appends(out, "::");
 			}
 			if (f->name && zend_string_starts_with_literal(f->name, "{closure:")) {
 				/* PHP 8.4+ names closures {closure:file:line}; profiles read
 				 * the same on every version, file and line are in the location */
-				smart_str_appends(out, "{closure}");
+				mp_buf_appends(out, "{closure}");
 			} else if (f->name) {
-				smart_str_append(out, f->name);
+				mp_buf_append(out, ZSTR_VAL(f->name), ZSTR_LEN(f->name));
 			} else {
-				smart_str_appends(out, "{unknown}");
+				mp_buf_appends(out, "{unknown}");
 			}
 	}
+}
+
+void mp_func_label(const mp_view *v, uint32_t fid, mp_buf *out)
+{
+	const mp_func *f = &mp_g.funcs[fid];
+	if (!labels_by_file(f) || (fid < v->nfuncs && v->label_path[fid])) {
+		mp_func_name(f, out);
+		return;
+	}
+	size_t len;
+	const char *b = basename_of(f->file, &len);
+	mp_buf_appends(out, f->kind == MP_FN_MAIN ? "main " : "compile ");
+	mp_buf_append(out, b, len);
 }
 
 const char *mp_func_file(const mp_func *f)
@@ -113,5 +179,5 @@ const char *mp_func_file(const mp_func *f)
 	if (f->file) {
 		return ZSTR_VAL(f->file);
 	}
-	return "php:internal";
+	return f->kind == MP_FN_ROOT ? "php:engine" : "php:internal";
 }

@@ -105,12 +105,12 @@ static void dump_now(int signo)
 			"(start with MEMPROF_PROFILE=1 or call memprof_enable())", name);
 		return;
 	}
-	char *path = mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)));
-	if (path) {
-		log_line("memprof: %s: profile written to %s", name, path);
-		efree(path);
+	mp_dump_result r;
+	if (mp_dump_to_file(mp_format_parse(MEMPROF_G(output_format)), &r) == SUCCESS) {
+		log_line("memprof: %s: profile written to %s", name, r.path);
+	} else {
+		mp_dump_warn(&r);
 	}
-	/* on failure mp_dump_to_file has warned, naming the path and the error */
 }
 
 /* Called by the VM at a safe point whenever EG(vm_interrupt) was set, by us

@@ -14,6 +14,9 @@
 #                         and 8.5 in Debian chroots (tests/versions/run.sh; root)
 #   MEMPROF_PHP_VERSION=8.4 ./test.sh phpt   with PHP 8.4 (php8.4, phpize8.4)
 #   MEMPROF_PHP=/path/to/php  the PHP binary (default php$MEMPROF_PHP_VERSION)
+# Installs what is missing with apt (build.sh); php$V-xdebug, if this is
+# what installs it, is disabled again for every SAPI: the suites load it
+# explicitly (-d zend_extension=xdebug).
 set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -124,7 +127,7 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
         log=$(mktemp)
         # valgrind follows PHP's children; the reference readers we spawn (go,
         # perl's callgrind_annotate, curl) are not ours to check
-        VALGRIND_OPTS="--trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
+        VALGRIND_OPTS="--suppressions=$ROOT/tests/valgrind.supp --trace-children-skip=*/go,*/perl,*/callgrind_annotate,*/curl,*/chromium" \
         USE_ZEND_ALLOC=0 TEST_PHP_EXECUTABLE=$PHP NO_INTERACTION=1 \
             "$PHP" -n run-tests.php -q --no-color -m -n $EXT $obs -d pcre.jit=0 $sel 2>&1 | tr '\r' '\n' >"$log"
         p=$(grep -c "^PASS" "$log"); f=$(grep -cE "^(FAIL|BORK|LEAK)[[:space:]]" "$log")
@@ -141,7 +144,7 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
         obs=""
         [ "${w#*:}" = walk ] && obs="-d memprof.observer=off"
         w=${w%%:*}
-        if MEMPROF_PROFILE=1 valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+        if MEMPROF_PROFILE=1 valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
                 "$PHP" -n -d memory_limit=-1 -d pcre.jit=0 -d extension=tokenizer -d extension=mbstring \
                 -d extension=ctype -d extension=iconv $EXT $obs -d memprof.output_dir="$vdir" \
                 bench/workloads/$w.php tiny >"$vdir/$w.log" 2>&1 \

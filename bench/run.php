@@ -315,7 +315,9 @@ function base_args(array $o): array
         $a[] = "extension=$e";
     }
     if ($o['opcache']) {
-        array_push($a, '-d', 'zend_extension=opcache', '-d', 'opcache.enable_cli=1');
+        // file_update_protection=0: opcache does not cache files younger than
+        // it, and a fresh checkout's are
+        array_push($a, '-d', 'zend_extension=opcache', '-d', 'opcache.enable_cli=1', '-d', 'opcache.file_update_protection=0');
         if ($o['jit']) {
             array_push($a, '-d', 'opcache.jit=tracing', '-d', 'opcache.jit_buffer_size=64M');
         } else {
@@ -608,6 +610,10 @@ function main(array $argv): int
                     $problem = 'no live_blocks line after memprof_dump_array()';
                 } elseif ($side !== 'on' && ($r['profiling'] ?? '0') !== '0') {
                     $problem = 'profiling was on but should not be';
+                } elseif (($r['opcache_cached'] ?? '0') !== ($o['opcache'] ? '1' : '0')) {
+                    $problem = $o['opcache'] ? 'opcache did not cache the workload' : 'opcache cached the workload';
+                } elseif (($r['jit'] ?? '0') !== ($o['jit'] ? '1' : '0')) {
+                    $problem = $o['jit'] ? 'the JIT was not on' : 'the JIT was on';
                 }
                 if ($problem !== null) {
                     $failures[] = "$w/$side: $problem\n  command: " . shell_line($cmd, $env)

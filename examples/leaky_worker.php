@@ -3,7 +3,7 @@
 /*
  * A queue consumer with one memory leak, to try memprof on:
  *
- *   bin/memprof run examples/leaky_worker.php [JOBS]
+ *   bin/memprof run examples/leaky_worker.php [JOBS [WAIT_US]]
  *
  * Every job decodes a JSON message and builds arrays, objects and strings
  * that are all freed when the job is done. One thing is not: the
@@ -74,10 +74,14 @@ function messages(int $count): Generator
 }
 
 $jobs = (int) ($argv[1] ?? 2000);
+$waitUs = (int) ($argv[2] ?? 0);   // per job, as if waiting on the queue: a worker that lives a while
 $handler = new JobHandler();
 $bytes = 0;
 foreach (messages($jobs) as $message) {
     $bytes += $handler->handle($message);
+    if ($waitUs > 0) {
+        usleep($waitUs);
+    }
 }
 printf("processed %d jobs (%d bytes of invoices), cache holds %d entries, memory %.1f MiB\n",
     $jobs, $bytes, JobHandler::cacheSize(), memory_get_usage() / 1048576);

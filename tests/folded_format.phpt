@@ -16,7 +16,7 @@ for ($i = 0; $i < 3; $i++) Cache::put($i);
 $lines = mp_folded();
 memprof_disable();
 $f = __FILE__;
-$m = mp_main();
+$m = mp_main_label();
 mp_dump($lines["$m ($f:10);Cache::put ($f:6);str_repeat (php:internal:0)"] ?? null);
 foreach ($lines as $stack => $bytes) {
     if (!preg_match('/^([^;]+ \([^;]+:\d+\))(;[^;]+ \([^;]+:\d+\))*$/', $stack) || $bytes <= 0) {

@@ -6,7 +6,8 @@ memprof
 <?php
 require __DIR__ . '/inc/common.php';
 $dir = mp_tmpdir();
-$code = <<<'PHP'
+$script = "$dir/s.php";
+file_put_contents($script, <<<'PHP'
 <?php
 function f() { return str_repeat('x', 1000 + (int) getenv('NEVER')); }
 if (!memprof_enabled()) memprof_enable();
@@ -18,10 +19,12 @@ preg_match('/Call observer => (not registered|registered)/', $info, $m);
 echo json_encode(['calls_flag' => memprof_enabled_flags()['calls'], 'f_bytes' => $n['memory_size_inclusive'],
     'f_calls' => $n['calls'], 'ini' => ini_get('memprof.observer'), 'phpinfo' => $m[1],
     'ini_set' => ini_set('memprof.observer', 'on')]), "\n";
-PHP;
+PHP);
 // the mode's memprof.observer would decide what this test is about; startup
-// warnings are printed by each request startup, preloading's too
-$php = mp_php(mp_php_argv('memprof.observer=', 'opcache.preload')) . ' -d memprof.output_dir=' . escapeshellarg($dir);
+// warnings are printed by each request startup, preloading's too; a file
+// cache shared by runs with different settings would serve a script whose
+// ini_get() of a startup setting opcache folded under other settings
+$php = mp_php(mp_php_argv('memprof.observer=', 'opcache.preload', 'opcache.file_cache')) . ' -d memprof.output_dir=' . escapeshellarg($dir);
 $cases = [
     'default, no MEMPROF_PROFILE' => ['', ''],
     'auto, MEMPROF_PROFILE=1' => ['MEMPROF_PROFILE=1', '-d memprof.observer=auto'],
@@ -32,13 +35,7 @@ $cases = [
     'OFF' => ['', '-d memprof.observer=OFF'],
     'invalid' => ['', '-d memprof.observer=sometimes'],
 ];
-// a script per case: the optimizer folds ini_get() of a startup-only setting
-// into the compiled script, and a file cache (a test mode) would hand the
-// first case's value to the next processes
-foreach (array_keys($cases) as $i => $label) {
-    [$env, $ini] = $cases[$label];
-    $script = "$dir/s$i.php";
-    file_put_contents($script, $code);
+foreach ($cases as $label => [$env, $ini]) {
     $out = shell_exec("env -u MEMPROF_PROFILE $env $php $ini " . escapeshellarg($script) . ' 2>&1');
     echo "$label: ", trim($out), "\n";
 }

@@ -19,7 +19,7 @@ mp_dump($n['alloc_memory_size'], $n['peak_memory_size']);
 $k = mp_node($d, mp_main(), 'keep');
 mp_dump($k['memory_size'], $k['memory_size_inclusive'], $k['blocks_count_inclusive'], mp_calls($k, 1));
 // the exact line of each frame, as the folded export shows it
-$main = mp_main();
+$main = mp_main_label();
 $file = __FILE__;
 $stack = "$main ($file:7);keep ($file:4);str_repeat (php:internal:0)";
 mp_dump(mp_folded()[$stack] ?? null);

@@ -41,6 +41,7 @@ mp_dump(array_keys($calls));
 
 $folded = mp_folded();
 $file = __FILE__;
+$main = mp_main_label();
 $at = fn(string ...$frames) => $folded[implode(';', $frames)] ?? null;
 // two_lines() called leaf() from lines 7 and 8: two paths
 mp_dump($at("$main ($file:19)", "two_lines ($file:7)", "leaf ($file:3)", 'str_repeat (php:internal:0)') === 3 * $size(300));

@@ -96,13 +96,19 @@ function bench_finish(int $t0, int $t1, string $check): void
     // Read memory first, before anything below allocates.
     $st = bench_proc_status();
     $on = bench_profiling();
+    // what opcache did for this run, so that the harness can tell that a
+    // side it runs with opcache (and its JIT) really had them
+    $oc = function_exists('opcache_get_status') ? opcache_get_status(false) : false;
+    $script = get_included_files()[0];
     printf(
-        "BENCH time_ns=%d rss_before_dump_kb=%d hwm_before_dump_kb=%d profiling=%d check=%s\n",
+        "BENCH time_ns=%d rss_before_dump_kb=%d hwm_before_dump_kb=%d profiling=%d check=%s opcache_cached=%d jit=%d\n",
         $t1 - $t0,
         $st['VmRSS'],
         $st['VmHWM'],
         $on ? 1 : 0,
-        $check
+        $check,
+        function_exists('opcache_is_script_cached') && opcache_is_script_cached($script) ? 1 : 0,
+        is_array($oc) && ($oc['jit']['on'] ?? false) ? 1 : 0
     );
     if ($on) {
         $d0 = hrtime(true);

@@ -13,6 +13,10 @@
  * base.pb.gz  — the same worker after 400 jobs; other ids, other string
  *               order, unpacked repeated fields, extra fields to skip
  * weird.pb.gz — function names with markup and UTF-8, for the flame graph
+ * scoped.pb.gz — the worker after 3000 jobs, its cache freed before the end:
+ *               little in use at the end, the cache live at the peak
+ * spike.pb.gz — the worker holding its cache at the end, but a big decode
+ *               on another line was live at the peak
  *
  * The expected numbers are in tests/cli/run.sh; change both together.
  *
@@ -116,6 +120,23 @@ const BASE_SAMPLES = [
     'leak' => [400, 614400, 400, 614400, 400, 614400],
 ];
 
+// The cache died with its object: what `run` and `report` should show is the peak.
+const SCOPED_SAMPLES = [
+    'leak' => [3000, 4608000, 0, 0, 3000, 4608000],
+    'table' => [12, 131056, 0, 0, 1, 131072],
+    'json' => [3000, 1536000, 0, 0, 1, 512],
+    'boot' => [10, 4096, 10, 4096, 10, 4096],
+    'fib' => [8, 512, 4, 256, 4, 256],
+];
+
+// More than a quarter of the peak is left at the end, but another line led at the peak.
+const SPIKE_SAMPLES = [
+    'leak' => [400, 614400, 400, 614400, 400, 614400],
+    'json' => [2000, 2048000, 0, 0, 1, 1048576],
+    'table' => [10, 32752, 1, 16384, 1, 16384],
+    'boot' => [10, 4096, 10, 4096, 10, 4096],
+];
+
 /**
  * @param array<string, array{0: string, 1: string, 2: int}> $functions key => name, file, start line
  * @param array<string, list<array{0: string, 1: int}>> $paths key => frames leaf first
@@ -213,4 +234,6 @@ const WEIRD_SAMPLES = [
 file_put_contents("$dir/new.pb.gz", profile(FUNCTIONS, PATHS, NEW_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
 file_put_contents("$dir/base.pb.gz", profile(FUNCTIONS, PATHS, BASE_SAMPLES, ['packed' => false, 'idBase' => 1000, 'reverse' => true, 'extras' => true]));
 file_put_contents("$dir/weird.pb.gz", profile(WEIRD_FUNCTIONS, WEIRD_PATHS, WEIRD_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
-echo "wrote new.pb.gz, base.pb.gz and weird.pb.gz in $dir\n";
+file_put_contents("$dir/scoped.pb.gz", profile(FUNCTIONS, PATHS, SCOPED_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
+file_put_contents("$dir/spike.pb.gz", profile(FUNCTIONS, PATHS, SPIKE_SAMPLES, ['packed' => true, 'idBase' => 0, 'reverse' => false, 'extras' => false]));
+echo "wrote new.pb.gz, base.pb.gz, weird.pb.gz, scoped.pb.gz and spike.pb.gz in $dir\n";

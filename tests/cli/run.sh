@@ -7,8 +7,10 @@
 # (made by tests/cli/make_fixture.php; go_heap.pb.gz is a real Go heap
 # profile) and checks exact numbers, lines and error handling. Also:
 #   - the flame graph page in headless Chromium, if installed (else SKIP);
-#   - `memprof run examples/leaky_worker.php`, if the extension is built
-#     (modules/memprof.so or $MEMPROF_EXTENSION; else SKIP);
+#   - `memprof run` of examples/leaky_worker.php (leak kept to the end) and
+#     examples/enrich_consumer.php (cache gone before the end: the peak
+#     leads), `memprof diff` of a short and a long consumer run, if the
+#     extension is built (modules/memprof.so or $MEMPROF_EXTENSION; else SKIP);
 #   - our numbers against `go tool pprof`, if Go is installed (else SKIP).
 # Prints "ok - NAME" / "not ok - NAME" per test and "N passed, N failed,
 # N skipped" at the end; exits non-zero if any test failed.
@@ -100,7 +102,7 @@ expect_error() {
 # help and version
 
 run_memprof --help
-expect "help" 0 "Usage:" "memprof run [-o FILE] [-n N] [-d KEY=VALUE]... script.php [args...]" \
+expect "help" 0 "Usage:" "memprof run [-o FILE] [-n N] [--metric inuse|alloc|peak] [-d KEY=VALUE]... script.php [args...]" \
     "memprof flamegraph [--metric inuse|alloc|peak] -o OUT.html FILE"
 for cmd in run top report diff flamegraph; do
     run_memprof "$cmd" --help
@@ -229,6 +231,65 @@ expect "report --metric alloc" 0 \
     "1. 2560000 37.7% 5000 /app/worker.php:22 Worker::handle (via json_decode)"
 
 # ---------------------------------------------------------------------------
+# report: the end or the peak first
+
+# no_line TEXT : no output line contains TEXT
+no_line() { ! grep -qF -- "$1" "$TMP/out"; }
+
+run_memprof report "$FIX/scoped.pb.gz"
+expect "report leads with the peak when under a quarter of it is left" 0 \
+    "File: $FIX/scoped.pb.gz" \
+    "memprof: only 4.25 KiB of the 4.52 MiB peak is still in use at the end; showing what was live at the peak (--metric inuse for the end)" \
+    "Total bytes live at peak: 4.52 MiB in 3,016 blocks" \
+    "Top 4 of 4 lines by bytes live at peak:" \
+    "1. 4.52 MiB 99.9% 3,001 /app/worker.php:25 Worker::handle (via str_repeat)" \
+    "2. 4.00 KiB 0.1% 10 /app/worker.php:5 main /app/worker.php"
+
+run_memprof report --metric inuse "$FIX/scoped.pb.gz"
+expect "report --metric inuse: the end, as asked" 0 \
+    "Total in-use bytes: 4.25 KiB in 14 blocks; peak 4.52 MiB" \
+    "Top 2 of 2 lines by in-use bytes:" \
+    "1. 4.00 KiB 94.1% 10 /app/worker.php:5 main /app/worker.php"
+if no_line "memprof: only" && no_line "The top lines at the peak"; then ok "report --metric inuse: no reason line, no peak table"; else not_ok "report --metric inuse: no reason line, no peak table"; dump; fi
+
+run_memprof report "$FIX/spike.pb.gz"
+expect "report leads with the end and adds the peak's top lines when they differ" 0 \
+    "Total in-use bytes: 620 KiB in 411 blocks; peak 1.61 MiB" \
+    "Top 2 of 2 lines by in-use bytes:" \
+    "1. 616 KiB 99.4% 401 /app/worker.php:25 Worker::handle (via str_repeat)" \
+    "2. 4.00 KiB 0.6% 10 /app/worker.php:5 main /app/worker.php" \
+    "The top lines at the peak (1.61 MiB) differ (--metric peak for the whole view):" \
+    "# at peak share blocks line and function" \
+    "1. 1.00 MiB 62.3% 1 /app/worker.php:22 Worker::handle (via json_decode)" \
+    "2. 616 KiB 37.5% 401 /app/worker.php:25 Worker::handle (via str_repeat)"
+if no_line "memprof: only" && [ "$(squeezed | grep -c '^[0-9]*\. ')" = 4 ]; then
+    ok "report: no reason line when the end leads; the peak table skips lines under 1%"
+else
+    not_ok "report: no reason line when the end leads; the peak table skips lines under 1%"; dump
+fi
+
+run_memprof report "$FIX/new.pb.gz"
+if [ "$rc" = 0 ] && no_line "The top lines at the peak" && no_line "memprof: only"; then
+    ok "report: no peak table when the same lines lead at the peak"
+else
+    not_ok "report: no peak table when the same lines lead at the peak"; dump
+fi
+
+run_memprof report --metric peak "$FIX/spike.pb.gz"
+if [ "$rc" = 0 ] && no_line "The top lines at the peak" && no_line "memprof: only" && grep -q '^Top 3 of 3 lines by bytes live at peak:' "$TMP/out"; then
+    ok "report --metric peak: only the peak"
+else
+    not_ok "report --metric peak: only the peak"; dump
+fi
+
+run_memprof report "$FIX/go_heap.pb.gz"
+if [ "$rc" = 0 ] && no_line "The top lines at the peak" && no_line "memprof: only" && grep -q '^Total in-use bytes: 1.29 MiB in 808 blocks$' "$TMP/out"; then
+    ok "report of a profile without a peak: the end, as before"
+else
+    not_ok "report of a profile without a peak: the end, as before"; dump
+fi
+
+# ---------------------------------------------------------------------------
 # diff
 
 run_memprof diff "$FIX/base.pb.gz" "$FIX/new.pb.gz"
@@ -244,6 +305,35 @@ expect "diff by call path" 0 \
     "+1.00 KiB +1 0 B 1.00 KiB /app/worker.php:23 Worker::handle (via array_map)" \
     "-8.00 KiB -20 8.00 KiB 0 B /app/worker.php:28 Worker::handle" \
     "main /app/worker.php:40 > Worker::run:14 > Worker::handle:28"
+
+run_memprof diff "$FIX/base.pb.gz" "$FIX/new.pb.gz"
+expect "diff says which metric it compares, and why" 0 \
+    "memprof: comparing the ends: the new profile still holds 1.50 MiB of its 1.51 MiB peak at its end (--metric peak to compare the peaks)" \
+    "Base: $FIX/base.pb.gz 630 KiB in 485 blocks"
+
+run_memprof diff "$FIX/base.pb.gz" "$FIX/scoped.pb.gz"
+expect "diff compares the peaks when the new profile's end is under a quarter of its peak" 0 \
+    "memprof: comparing the peaks: only 4.25 KiB of the new profile's 4.52 MiB peak is still in use at its end (--metric inuse to compare the ends)" \
+    "Base: $FIX/base.pb.gz 634 KiB in 540 blocks" \
+    "New: $FIX/scoped.pb.gz 4.52 MiB in 3,016 blocks" \
+    "Change in bytes live at peak: +3.91 MiB (+630.9%), +2,476 blocks" \
+    "+3.81 MiB +2,600 600 KiB 4.39 MiB /app/worker.php:25 Worker::handle (via str_repeat)"
+
+run_memprof diff "$FIX/scoped.pb.gz" "$FIX/new.pb.gz"
+expect "diff decides on the new profile" 0 \
+    "memprof: comparing the ends: the new profile still holds 1.50 MiB of its 1.51 MiB peak at its end (--metric peak to compare the peaks)" \
+    "Change in in-use bytes: +1.50 MiB (+36107.4%), +1,052 blocks"
+
+run_memprof diff --metric inuse "$FIX/base.pb.gz" "$FIX/scoped.pb.gz"
+expect "diff --metric inuse: the ends, as asked" 0 "Change in in-use bytes: -626 KiB (-99.3%), -471 blocks"
+if no_line "memprof: comparing"; then ok "diff --metric: no reason line"; else not_ok "diff --metric: no reason line"; dump; fi
+
+run_memprof diff "$FIX/go_heap.pb.gz" "$FIX/go_heap.pb.gz"
+if [ "$rc" = 0 ] && no_line "memprof: comparing" && grep -q '^Change in in-use bytes: 0 B' "$TMP/out"; then
+    ok "diff of profiles without a peak: the ends, no reason line"
+else
+    not_ok "diff of profiles without a peak: the ends, no reason line"; dump
+fi
 
 run_memprof diff --exact "$FIX/base.pb.gz" "$FIX/new.pb.gz"
 expect "diff exact" 0 \
@@ -471,6 +561,12 @@ if [ -f "$EXT" ]; then
     share=$(echo "$first" | awk '{ sub(/%/, "", $4); print int($4) }')
     if [ "${share:-0}" -ge 80 ]; then ok "the leak holds most of the memory ($share%)"; else not_ok "the leak holds most of the memory" "share ${share:-?}%"; fi
 
+    if no_line "The top lines at the peak" && no_line "memprof: only"; then
+        ok "run of a leak kept to the end: the end view alone"
+    else
+        not_ok "run of a leak kept to the end: the end view alone"; dump
+    fi
+
     run_memprof top -n 1 "$TMP/lw.pb.gz"
     if [ "$rc" = 0 ] && squeezed | grep -q "str_repeat internal, called at examples/leaky_worker.php:$leak_line\$"; then
         ok "top on the run profile: str_repeat at the leak line"
@@ -488,6 +584,63 @@ if [ -f "$EXT" ]; then
     fi
     [ -n "$saved" ] && rm -rf "$(dirname "$saved")"
 
+    # A consumer whose cache lives in an object that dies before the end.
+    consumer=examples/enrich_consumer.php
+    cleak=$(grep -n 'the leak' "$consumer" | head -1 | cut -d: -f1)
+    csite="$consumer:$cleak Enricher::enrich (via json_encode)"
+    run_memprof run -o "$TMP/c1000.pb.gz" "$consumer" 1000
+    run_memprof run -o "$TMP/c3000.pb.gz" "$consumer" 3000
+    top3=$(squeezed | grep -E '^[0-9]+\. ' | head -3)
+    if [ "$rc" = 0 ] && grep -q '^consumed 3000 events' "$TMP/out" && grep -qF -- " $csite" <<<"$top3"; then
+        ok "run of a consumer whose cache died: the leak line in the first three rows"
+    else
+        not_ok "run of a consumer whose cache died: the leak line in the first three rows" "exit $rc, leak line $cleak"; dump
+    fi
+    if grep -qE '^memprof: only [0-9.]+ [KM]iB of the [0-9.]+ MiB peak is still in use at the end; showing what was live at the peak \(--metric inuse for the end\)$' "$TMP/out" \
+        && grep -qE '^memprof: live at the peak: [0-9.]+ MiB in [0-9,]+ blocks$' "$TMP/out"; then
+        ok "run says in one line why it shows the peak"
+    else
+        not_ok "run says in one line why it shows the peak"; dump
+    fi
+
+    run_memprof diff "$TMP/c1000.pb.gz" "$TMP/c3000.pb.gz"
+    first=$(squeezed | grep -A1 -m1 '^growth ' | tail -1)
+    if [ "$rc" = 0 ] && [[ "$first" == +*" $csite" ]] && grep -q '^memprof: comparing the peaks: only ' "$TMP/out" \
+        && grep -q '^Change in bytes live at peak: +' "$TMP/out"; then
+        ok "diff of a short and a long consumer run: the leak line first"
+    else
+        not_ok "diff of a short and a long consumer run: the leak line first" "first row: $first"; dump
+    fi
+
+    run_memprof run --metric inuse -o "$TMP/c100.pb.gz" "$consumer" 100
+    if [ "$rc" = 0 ] && no_line "memprof: only" && grep -qE '^memprof: in use at the end: .*; peak ' "$TMP/out"; then
+        ok "run --metric inuse: the end, as asked"
+    else
+        not_ok "run --metric inuse: the end, as asked"; dump
+    fi
+
+    # Most of the peak is kept to the end, but another line led at the peak.
+    cat >"$TMP/spike.php" <<'PHP'
+<?php
+function import(): int
+{
+    $rows = [];
+    for ($i = 0; $i < 2000; $i++) {
+        $rows[] = str_repeat('r', 1000);
+    }
+    return count($rows);
+}
+$keep = str_repeat('k', 1500000);
+echo import(), "\n";
+PHP
+    run_memprof run -o "$TMP/spike.pb.gz" "$TMP/spike.php"
+    if [ "$rc" = 0 ] && no_line "memprof: only" && grep -qE '^memprof: in use at the end: ' "$TMP/out" \
+        && squeezed | grep -A3 '^The top lines at the peak (' | grep -qF "$TMP/spike.php:6 import (via str_repeat)"; then
+        ok "run: the end first, then the peak's top lines when they differ"
+    else
+        not_ok "run: the end first, then the peak's top lines when they differ"; dump
+    fi
+
     printf '<?php\n$keep = str_repeat("x", 100000);\nfwrite(STDERR, "failing\\n");\nexit(3);\n' >"$TMP/fails.php"
     run_memprof run -o "$TMP/fails.pb.gz" "$TMP/fails.php"
     if [ "$rc" = 3 ] && grep -qx failing "$TMP/err" && grep -q '^Top ' "$TMP/out"; then
@@ -504,7 +657,7 @@ if [ -f "$EXT" ]; then
         not_ok "run passes -d and the script's arguments" "exit $rc"; dump
     fi
 else
-    skip "run on examples/leaky_worker.php" "the extension is not built ($EXT missing)"
+    skip "run on examples/leaky_worker.php and examples/enrich_consumer.php" "the extension is not built ($EXT missing)"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -33,6 +33,11 @@ function mp_main(): string {
     return 'main ' . $_SERVER['SCRIPT_FILENAME'];
 }
 
+/** The main frame's name in folded, callgrind and pprof (the file is beside it). */
+function mp_main_label(): string {
+    return 'main ' . basename($_SERVER['SCRIPT_FILENAME']);
+}
+
 /** memprof_dump_folded() output as [stack => bytes]. */
 function mp_folded(): array {
     $f = fopen('php://memory', 'w+');
@@ -102,14 +107,11 @@ function mp_php_no_opcache_argv(): array {
 }
 
 /**
- * mp_php_argv() with opcache caching scripts in shared memory (and $more
- * settings), whatever the mode: scripts a test writes are young, so
- * file_update_protection=0.
+ * mp_php_argv() with opcache caching scripts (and $more settings), whatever
+ * the mode: scripts a test writes are young, so file_update_protection=0.
  */
 function mp_php_opcache_argv(string ...$more): array {
-    // not the mode's file cache: these tests ask opcache's shared memory
-    // (opcache_is_script_cached, preloading), and a file cache would hand one
-    // process's compile, made with its settings, to the next
+    // caching in shared memory, not the file cache of a mode
     $a = mp_php_argv('opcache.file_cache');
     // 8.5 has opcache built in; a mode may have loaded it already
     if (PHP_VERSION_ID < 80500 && !in_array('zend_extension=opcache', $a, true)) {
@@ -197,7 +199,31 @@ function mp_tmpdir(): string {
 
 /** Writes a PHP script to a temp dir and returns its path. */
 function mp_script(string $dir, string $code): string {
-    $p = "$dir/script.php";
+    // a new name for each script of a test: opcache's file cache tells a
+    // rewritten file by its mtime, which has a resolution of one second
+    static $n = [];
+    $i = $n[$dir] = ($n[$dir] ?? 0) + 1;
+    $p = $i === 1 ? "$dir/script.php" : "$dir/script$i.php";
     file_put_contents($p, $code);
     return $p;
+}
+
+/**
+ * $out without the stack traces PHP 8.5+ prints under fatal errors
+ * ("Stack trace:", "#0 ...", ...), so one EXPECT holds on every version.
+ */
+function mp_no_traces(string $out): string {
+    return mp_strip_xdebug_stack(preg_replace('/^Stack trace:\R(?:#\d+ .*(?:\R|$))*/m', '', $out));
+}
+
+/** The bytes of the folded stack(s) ending in $suffix, in a folded profile file. */
+function mp_folded_bytes(string $file, string $suffix): int {
+    $sum = 0;
+    foreach (file($file) as $line) {
+        $sp = strrpos($line, ' ');
+        if (str_ends_with(substr($line, 0, $sp), $suffix)) {
+            $sum += (int) substr($line, $sp + 1);
+        }
+    }
+    return $sum;
 }
