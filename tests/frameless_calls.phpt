@@ -22,7 +22,7 @@ $folded = mp_folded();
 memprof_disable();
 
 $file = __FILE__;
-$caller = mp_main() . " ($file:13);build";
+$caller = mp_main_label() . " ($file:13);build";
 // implode asks for 50033 bytes: zend_string_safe_alloc(1, 1, 50000) adds the
 // separator's byte after rounding the rest up
 // PHP 8.4 compiles these calls to frameless opcodes; the engine gives them a
