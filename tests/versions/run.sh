@@ -137,6 +137,9 @@ prepare() { # version, chroot, log
     in_ch "$ch" \
         "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $pkgs" >>"$log" 2>&1 \
         || { echo "[$v] apt-get install failed:"; grep -E '^(E:|  )' "$log" | tail -20; return 1; }
+    # Go 1.25+ no longer ships pprof built: `go tool pprof` compiles it at
+    # its first use, which took longer than a test may in a new chroot
+    in_ch "$ch" "go tool pprof -h >/dev/null 2>&1"
     if [ -z "$XDEBUG_SKIP" ] && ! in_ch "$ch" "php$v -n -d zend_extension=xdebug -m 2>/dev/null" | grep -q '^Xdebug$'; then
         XDEBUG_SKIP="php$v-xdebug is installed but PHP $v does not load it"
     fi
