@@ -12,10 +12,12 @@
 #   MEMPROF_VERSIONS=8.5 tests/versions/run.sh
 #   MEMPROF_PHPT_MODES="plain jit-tracing" tests/versions/run.sh
 #
-# Prints one "== NAME: N passed, N failed" line per version's build (a
-# compiler warning in our code is a failure) and per version and mode (test.sh
-# counts them), a "SKIPPED ..." line for each mode that cannot be run and why,
-# and exits non-zero if anything failed. Full logs: $CACHE/results/<version>/.
+# The versions run at the same time, each in its chroot, their lines prefixed
+# with the version. Prints one "== NAME: N passed, N failed" line per
+# version's build (a compiler warning in our code is a failure) and per
+# version and mode (test.sh counts them), a "SKIPPED ..." line for each mode
+# that cannot be run and why, and exits non-zero if anything failed.
+# Full logs: $CACHE/results/<version>/.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$(pwd)
@@ -70,10 +72,6 @@ cleanup() {
     done
     MOUNTS=()
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 in_ch() { # chroot, command: a clean environment, not the host's
     chroot "$1" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb TMPDIR=/tmp \
         bash -c "$2"
@@ -199,10 +197,7 @@ version_steps() { # version, suite, extra suites
             modes="$modes $m"
         fi
     done
-    if [ -n "$skip_modes" ]; then
-        SKIPS+=("SKIPPED phpt $v (${skip_modes# }): $XDEBUG_SKIP")
-        echo "${SKIPS[-1]}"
-    fi
+    [ -z "$skip_modes" ] || echo "SKIPPED phpt $v (${skip_modes# }): $XDEBUG_SKIP" | tee -a "$SKIPFILE"
 
     t0=$(date +%s)
     # the chroot's own test.sh: the build is done, the packages are in
@@ -239,10 +234,37 @@ relabel() { # version
     done
 }
 
-SKIPS=()
+# The versions run side by side, each in its own chroot: each mostly waits
+# (process start-ups, the tests' sleeps), and one after the other they were
+# the longest part of CI. Their lines carry the version.
+SKIPFILE=$(mktemp)
+pids=()
+stop() { # a signal: every process of this run goes (the chroots' too), then
+    # each version's exit undoes its mounts
+    trap '' INT TERM
+    if [ "$(ps -o pgid= -p $$ | tr -d ' ')" = "$$" ]; then
+        kill -TERM -- "-$$" 2>/dev/null
+    else
+        kill -TERM "${pids[@]}" 2>/dev/null
+    fi
+    wait
+    rm -f "$SKIPFILE"
+    exit 143
+}
+trap stop INT TERM
 for v in $VERSIONS; do
-    run_version "$v"
+    (
+        trap cleanup EXIT
+        trap 'exit 143' INT TERM
+        run_version "$v"
+        exit $failed
+    ) &
+    pids+=($!)
+done
+for p in "${pids[@]}"; do
+    wait "$p" || failed=1
 done
 # said again at the end, where they are seen
-for s in "${SKIPS[@]}"; do echo "$s"; done
+cat "$SKIPFILE"
+rm -f "$SKIPFILE"
 exit $failed
