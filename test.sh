@@ -54,7 +54,9 @@ EXT="-d extension=$ROOT/modules/memprof.so"
 OBS="-d memprof.observer=on"
 # PHP 8.5 has opcache built in: loading it again only warns
 OPC="-d zend_extension=opcache"
-"$PHP" -n -m 2>/dev/null | grep -q '^Zend OPcache' && OPC=""
+# (the list is read whole first: grep -q leaving early would kill php with
+# SIGPIPE, and pipefail would take that for "not there")
+grep -qx 'Zend OPcache' <<<"$("$PHP" -n -m 2>/dev/null)" && OPC=""
 # file_update_protection=0: run-tests writes each test just before running
 # it, and opcache does not cache files younger than that (2 s by default)
 OPC="$OPC -d opcache.enable=1 -d opcache.enable_cli=1 -d opcache.file_update_protection=0"

@@ -138,7 +138,9 @@ prepare() { # version, chroot, log
     # Go 1.25+ no longer ships pprof built: `go tool pprof` compiles it at
     # its first use, which took longer than a test may in a new chroot
     in_ch "$ch" "go tool pprof -h >/dev/null 2>&1"
-    if [ -z "$XDEBUG_SKIP" ] && ! in_ch "$ch" "php$v -n -d zend_extension=xdebug -m 2>/dev/null" | grep -q '^Xdebug$'; then
+    # the module list whole, then grep: grep -q in the pipe could end php
+    # early with SIGPIPE, which pipefail reports as a failure
+    if [ -z "$XDEBUG_SKIP" ] && ! grep -qx Xdebug <<<"$(in_ch "$ch" "php$v -n -d zend_extension=xdebug -m 2>/dev/null")"; then
         XDEBUG_SKIP="php$v-xdebug is installed but PHP $v does not load it"
     fi
     echo "[$v] $(in_ch "$ch" "php$v -n -v | head -1"); $(in_ch "$ch" "gcc --version | head -1")"
