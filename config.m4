@@ -11,6 +11,20 @@ PHP_ARG_WITH([judy-dir],
   [no], [no])
 
 if test "$PHP_MEMPROF" != "no"; then
+  dnl PHP's installed headers (php-config --includes, all under phpincludedir)
+  dnl as system headers: -Wall -Wextra then speak of our code only. PHP 8.5's
+  dnl Zend/zend_operators.h has an inline with an unused parameter, warned in
+  dnl every file that includes php.h. Our own directories stay -I. Other -I
+  dnl entries (a build inside php-src) are left as they are.
+  MEMPROF_INCLUDES=""
+  for i in $INCLUDES; do
+    case "$i" in
+      -I"$phpincludedir"|-I"$phpincludedir"/*) i="-isystem ${i#-I}" ;;
+    esac
+    MEMPROF_INCLUDES="$MEMPROF_INCLUDES $i"
+  done
+  INCLUDES=$MEMPROF_INCLUDES
+
   dnl Judy: side maps of the live-block map (large sizes, unaligned addresses). Debian package: libjudy-dev
   AC_MSG_CHECKING([for Judy.h])
   JUDY_DIR=""

@@ -40,7 +40,8 @@ echo 'path once per row: ', json_encode(!array_filter($lines, fn($l) => count(ar
 // -raw: internal functions in files of their own
 $raw = $go('-raw');
 foreach (['explode', 'str_repeat'] as $fn) {
-    echo "$fn file: ", preg_match('/^\s*\d+: 0x[0-9a-f]+ M=1 ' . preg_quote($fn) . ' php:internal\/' . preg_quote($fn) . ':0 /m', $raw) ? "php:internal/$fn" : 'other', "\n";
+    // file:line, and :column after it in newer pprof (Go 1.24 has it, 1.19 not)
+    echo "$fn file: ", preg_match('/^\s*\d+: 0x[0-9a-f]+ M=1 ' . preg_quote($fn) . ' php:internal\/' . preg_quote($fn) . ':0(:0)? /m', $raw) ? "php:internal/$fn" : 'other', "\n";
 }
 unlink($file);
 ?>
