@@ -17,7 +17,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
 
-MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm nginx php-parser php-league-commonmark chromium curl" \
+# gcc and libjemalloc2: the native tests build a library and preload jemalloc
+MEMPROF_EXTRA_PACKAGES="valgrind golang-go php8.2-opcache php8.2-xdebug php8.2-fpm php8.2-xml nginx php-parser php-league-commonmark chromium curl gcc libjemalloc2" \
     ./build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 passed=0
