@@ -181,6 +181,32 @@ static zend_string *str_ref(zend_string *s)
 	return s ? zend_string_copy(s) : NULL;
 }
 
+/* A string of our own, on our malloc, for names the engine may free
+ * before an export. Not zend_string_init(.., 1): that allocates with the
+ * PHP binary's malloc, while the inline zend_string_release() frees with
+ * ours, and the two differ when an allocator is preloaded (we are loaded
+ * with RTLD_DEEPBIND: ours is libc's). The empty string if out of memory. */
+static zend_string *str_own(const char *s, size_t len)
+{
+	zend_string *str = malloc(ZEND_MM_ALIGNED_SIZE(_ZSTR_STRUCT_SIZE(len)));
+	if (!str) {
+		return ZSTR_EMPTY_ALLOC();
+	}
+	GC_SET_REFCOUNT(str, 1);
+	GC_TYPE_INFO(str) = GC_STRING | (IS_STR_PERSISTENT << GC_FLAGS_SHIFT);
+	ZSTR_H(str) = 0;
+	ZSTR_LEN(str) = len;
+	memcpy(ZSTR_VAL(str), s, len);
+	ZSTR_VAL(str)[len] = '\0';
+	return str;
+}
+
+static void str_own_free(zend_string *s)
+{
+	if (!ZSTR_IS_INTERNED(s)) {
+		free(s);
+	}
+
 static uint32_t func_register(const zend_function *f)
 {
 	if (mp_g.nfuncs == mp_g.cap_funcs) {
@@ -270,9 +296,9 @@ static uint32_t compile_func_id(const char *key, size_t len)
 	}
 	mp_func *rec = &mp_g.funcs[id];
 	rec->ptr = k;
-	/* our own copies (malloc'd): the engine's may be freed before export */
-	rec->name = zend_string_init(key, len, 1);
-	rec->file = zend_string_copy(rec->name);
+	/* our own copies: the engine's may be freed before export */
+	rec->name = str_own(key, len);
+	rec->file = str_own(key, len);
 	rec->kind = MP_FN_COMPILE;
 	func_table_insert(id);
 	return id;
@@ -847,8 +873,8 @@ void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
 	mp_func *rec = &mp_g.funcs[mp_g.nodes[compile_pos].fn];
 	if (compiled_file && !zend_string_equals(rec->file, compiled_file)) {
 		/* the name asked for was relative: show the file it resolved to */
-		zend_string_release(rec->file);
-		rec->file = zend_string_init(ZSTR_VAL(compiled_file), ZSTR_LEN(compiled_file), 1);
+		str_own_free(rec->file);
+		rec->file = str_own(ZSTR_VAL(compiled_file), ZSTR_LEN(compiled_file));
 	}
 	if (observer_registered) {
 		/* callees of the includer made while compiling have returned */
@@ -907,6 +933,11 @@ void mp_graph_free(void)
 	mp_observing = false;
 	for (uint32_t i = 0; mp_g.funcs && i < mp_g.nfuncs; i++) {
 		mp_func *rec = &mp_g.funcs[i];
+		if (rec->kind == MP_FN_COMPILE) {
+			str_own_free(rec->name);
+			str_own_free(rec->file);
+			continue;
+		}
 		if (rec->name) zend_string_release(rec->name);
 		if (rec->scope) zend_string_release(rec->scope);
 		if (rec->file) zend_string_release(rec->file);
