@@ -12,6 +12,7 @@
 #include "zend_observer.h"
 #include "zend_closures.h"
 #include "php_compat.h"
+#include "got_patch.h"
 
 #define MP_GUARD_EX ((const zend_execute_data *)(uintptr_t)1)
 
@@ -206,6 +207,7 @@ static void str_own_free(zend_string *s)
 	if (!ZSTR_IS_INTERNED(s)) {
 		free(s);
 	}
+}
 
 static uint32_t func_register(const zend_function *f)
 {
@@ -884,11 +886,83 @@ void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
 	compile_pos = st->saved_pos;
 }
 
+/* ---- native frames ------------------------------------------------------ */
+
+/* Function ids of native frames, by library and by root (0: none yet;
+ * id 0 is the root's, never one of these). */
+static uint32_t native_fid[MP_OBJ_MAX];
+static uint32_t side_root_fid[2];
+
+/* Recent (position, library) -> leaf: a loop allocating through a library
+ * asks again and again. */
+#define LEAF_CACHE 256
+static struct leaf_entry {
+	uint32_t pos, obj, leaf;
+} leaf_cache[LEAF_CACHE];
+
+static void native_reset(void)
+{
+	memset(native_fid, 0, sizeof(native_fid));
+	memset(side_root_fid, 0, sizeof(side_root_fid));
+	for (uint32_t i = 0; i < LEAF_CACHE; i++) {
+		leaf_cache[i].pos = MP_NO_NODE;
+	}
+}
+
+static uint32_t native_func(uint32_t *slot, uint32_t id, bool root, mp_fn_kind kind)
+{
+	if (*slot) {
+		return *slot;
+	}
+	uint32_t fid = func_register(NULL);
+	if (fid == MP_NO_NODE) {
+		return fid;
+	}
+	mp_g.funcs[fid].ptr = MP_NATIVE_KEY(id, root);
+	mp_g.funcs[fid].kind = (uint8_t)kind;
+	func_table_insert(fid);
+	*slot = fid;
+	return fid;
+}
+
+/* A frame of function fid under position at, and its one position. */
+static uint32_t leaf_under(uint32_t at, uint32_t fid)
+{
+	if (fid == MP_NO_NODE) {
+		return MP_NO_NODE;
+	}
+	uint32_t call = node_child(at, MP_CALL_LINE, fid);
+	return call == MP_NO_NODE ? MP_NO_NODE : node_child(call, 0, fid);
+}
+
+uint32_t mp_graph_native_pos(uint32_t pos, uint32_t obj)
+{
+	struct leaf_entry *e = &leaf_cache[((pos * 0x9E3779B1u) ^ (obj * 0x85EBCA6Bu)) >> 24];
+	if (EXPECTED(e->pos == pos) && EXPECTED(e->obj == obj)) {
+		return e->leaf;
+	}
+	uint32_t leaf = leaf_under(pos, native_func(&native_fid[obj < MP_OBJ_MAX ? obj : 0], obj, false, MP_FN_NATIVE));
+	if (leaf == MP_NO_NODE) {
+		mp_g.oom = true;
+		return pos;
+	}
+	*e = (struct leaf_entry){pos, obj, leaf};
+	return leaf;
+}
+
+uint32_t mp_graph_side_pos(uint32_t root, uint32_t obj)
+{
+	uint32_t at = leaf_under(root_pos, native_func(&side_root_fid[root & 1], root, true, MP_FN_NATIVE_ROOT));
+	uint32_t leaf = at == MP_NO_NODE ? MP_NO_NODE : mp_graph_native_pos(at, obj);
+	return leaf == at ? MP_NO_NODE : leaf;
+}
+
 /* ---- lifecycle --------------------------------------------------------- */
 
 int mp_graph_init(void)
 {
 	memset(&mp_g, 0, sizeof(mp_g));
+	native_reset();
 	graph_gen++;
 	compile_fr = 0;
 	compile_pos = MP_NO_NODE;

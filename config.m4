@@ -39,7 +39,7 @@ if test "$PHP_MEMPROF" != "no"; then
     [AC_MSG_ERROR([libz not found or unusable. Install zlib: apt-get install zlib1g-dev])])
 
   PHP_SUBST(MEMPROF_SHARED_LIBADD)
-  MEMPROF_SOURCES="memprof.c alloc_tracker.c block_map.c callgraph.c compile_hook.c profile_walk.c export_mem.c output_file.c limit_dump.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c"
+  MEMPROF_SOURCES="memprof.c alloc_tracker.c block_map.c callgraph.c compile_hook.c profile_walk.c export_mem.c output_file.c limit_dump.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c got_patch.c native_hooks.c native_side.c"
   dnl -fno-tree-slp-vectorize: GCC packs the hot paths' counter updates and frame
   dnl stores into SSE shuffles that take more instructions than plain stores
   dnl (BENCHMARKS.md, session 5)

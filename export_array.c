@@ -12,6 +12,16 @@ static const char *const incl_keys[MP_NCOUNTERS] = {
 	"alloc_memory_size_inclusive", "alloc_blocks_count_inclusive",
 	"peak_memory_size_inclusive", "peak_blocks_count_inclusive",
 };
+/* native profiles: the native part of each, after the totals */
+static const char *const native_self_keys[MP_NCOUNTERS] = {
+	"native_memory_size", "native_blocks_count", "native_alloc_memory_size",
+	"native_alloc_blocks_count", "native_peak_memory_size", "native_peak_blocks_count",
+};
+static const char *const native_incl_keys[MP_NCOUNTERS] = {
+	"native_memory_size_inclusive", "native_blocks_count_inclusive",
+	"native_alloc_memory_size_inclusive", "native_alloc_blocks_count_inclusive",
+	"native_peak_memory_size_inclusive", "native_peak_blocks_count_inclusive",
+};
 
 static void merge_frame(zval *dst, zval *src);
 
@@ -28,6 +38,10 @@ static void frame_array(const mp_view *v, uint32_t call, zval *out)
 	for (int k = 2; k < MP_NCOUNTERS; k++) {
 		add_assoc_long(out, self_keys[k], (zend_long)v->self[call][k]);
 		add_assoc_long(out, incl_keys[k], (zend_long)v->incl[call][k]);
+	}
+	for (int k = 0; v->nself && k < MP_NCOUNTERS; k++) {
+		add_assoc_long(out, native_self_keys[k], (zend_long)v->nself[call][k]);
+		add_assoc_long(out, native_incl_keys[k], (zend_long)v->nincl[call][k]);
 	}
 	array_init(&callees);
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
