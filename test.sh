@@ -122,13 +122,17 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
     # the live-block map uses its page slots: every benchmark workload, tiny.
     vdir=$(mktemp -d)
     p=0; f=0
-    for w in parser markdown calls churn calls:walk; do
+    # xml:native: native tracking too (malloc hooked; libxml2's blocks in the same map)
+    for w in parser markdown calls churn calls:walk xml:native; do
         obs=""
+        prof=1
+        ext=""
         [ "${w#*:}" = walk ] && obs="-d memprof.observer=off"
+        [ "${w#*:}" = native ] && prof=native && ext="-d extension=dom -d extension=xmlreader"
         w=${w%%:*}
-        if MEMPROF_PROFILE=1 valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+        if MEMPROF_PROFILE=$prof valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
                 php -n -d memory_limit=-1 -d pcre.jit=0 -d extension=tokenizer -d extension=mbstring \
-                -d extension=ctype -d extension=iconv $EXT $obs -d memprof.output_dir="$vdir" \
+                -d extension=ctype -d extension=iconv $ext $EXT $obs -d memprof.output_dir="$vdir" \
                 bench/workloads/$w.php tiny >"$vdir/$w.log" 2>&1 \
                 && grep -q "^BENCH live_blocks=" "$vdir/$w.log"; then
             p=$((p + 1))

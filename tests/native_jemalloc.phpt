@@ -28,7 +28,9 @@ echo json_encode([
 PHP);
 $jemalloc = glob('/usr/lib/*/libjemalloc.so.2')[0];
 $env = ['MEMPROF_PROFILE' => 'native', 'LD_PRELOAD' => $jemalloc, 'USE_ZEND_ALLOC' => '1'] + getenv();
-$p = proc_open([...mp_php_argv(), $script], [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, null, $env);
+// without Xdebug: it aborts by itself with an allocator preloaded (it is loaded with
+// RTLD_DEEPBIND too, and frees with libc what PHP allocated with jemalloc: php-src #10670)
+$p = proc_open([...mp_php_argv('zend_extension=xdebug', 'xdebug.'), $script], [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, null, $env);
 echo stream_get_contents($pipes[1]);
 echo "exit ", proc_close($p), "\n";
 ?>
