@@ -135,6 +135,7 @@ typedef struct ranges {
 	range r[];
 } ranges;
 static ranges *cur_ranges;
+const void *mp_got_table;   /* == cur_ranges, for mp_got_object_cached() */
 
 /* What the loader reported for one object: collected first, examined
  * after dl_iterate_phdr returns (it holds the loader's lock meanwhile). */
@@ -537,15 +538,13 @@ static void ranges_publish(void)
 	/* readers on other threads may still be in the old one: keep it */
 	t->retired = cur_ranges;
 	__atomic_store_n(&cur_ranges, t, __ATOMIC_RELEASE);
+	__atomic_store_n(&mp_got_table, (const void *)t, __ATOMIC_RELEASE);
 }
 
-uint32_t mp_got_object_at(uintptr_t a)
+/* The range of t that contains a, or NULL. */
+static const range *range_of(const ranges *t, uintptr_t a)
 {
-	const ranges *t = __atomic_load_n(&cur_ranges, __ATOMIC_ACQUIRE);
-	if (!t) {
-		return MP_OBJ_UNKNOWN;
-	}
-	uint32_t lo = 0, hi = t->n;
+	uint32_t lo = 0, hi = t ? t->n : 0;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
 		if (a < t->r[mid].lo) {
@@ -553,10 +552,27 @@ uint32_t mp_got_object_at(uintptr_t a)
 		} else if (a >= t->r[mid].hi) {
 			lo = mid + 1;
 		} else {
-			return t->r[mid].obj;
+			return &t->r[mid];
 		}
 	}
-	return MP_OBJ_UNKNOWN;
+	return NULL;
+}
+
+uint32_t mp_got_object_at(uintptr_t a)
+{
+	const range *r = range_of(__atomic_load_n(&cur_ranges, __ATOMIC_ACQUIRE), a);
+	return r ? r->obj : MP_OBJ_UNKNOWN;
+}
+
+uint32_t mp_got_object_at_slow(uintptr_t a, mp_got_cache *c)
+{
+	const ranges *t = __atomic_load_n(&cur_ranges, __ATOMIC_ACQUIRE);
+	const range *r = range_of(t, a);
+	if (!r) {
+		return MP_OBJ_UNKNOWN;
+	}
+	*c = (mp_got_cache){t, r->lo, r->hi, r->obj};
+	return r->obj;
 }
 
 /* ---- walk, restore -------------------------------------------------------- */
@@ -704,6 +720,15 @@ bool mp_got_pinned(void)
 uint32_t mp_got_object_at(uintptr_t addr)
 {
 	(void)addr;
+	return MP_OBJ_UNKNOWN;
+}
+
+const void *mp_got_table;
+
+uint32_t mp_got_object_at_slow(uintptr_t addr, mp_got_cache *c)
+{
+	(void)addr;
+	(void)c;
 	return MP_OBJ_UNKNOWN;
 }
 

@@ -66,6 +66,24 @@ bool mp_got_pinned(void);
  * Any thread, any time: lock-free. */
 uint32_t mp_got_object_at(uintptr_t addr);
 
+/* The last answer, for a caller to keep (per thread): most allocations
+ * come from a few libraries in a row. */
+typedef struct mp_got_cache {
+	const void *table;      /* the range table it came from: stale once replaced */
+	uintptr_t lo, hi;
+	uint32_t obj;
+} mp_got_cache;
+uint32_t mp_got_object_at_slow(uintptr_t addr, mp_got_cache *c);
+extern const void *mp_got_table; /* the current range table */
+
+static inline uint32_t mp_got_object_cached(uintptr_t addr, mp_got_cache *c)
+{
+	if (addr - c->lo < c->hi - c->lo && c->table == __atomic_load_n(&mp_got_table, __ATOMIC_ACQUIRE)) {
+		return c->obj;
+	}
+	return mp_got_object_at_slow(addr, c);
+}
+
 uint32_t mp_got_nobjects(void);
 const mp_got_object *mp_got_object_get(uint32_t obj);
 

@@ -12,10 +12,12 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "got_patch.h"
 
 typedef struct mp_native_tls {
 	bool guard;        /* inside a hook or our own work: calls pass through */
 	bool php_thread;   /* this thread runs PHP (the call tree is its alone) */
+	mp_got_cache objc; /* the library of this thread's last allocation */
 } mp_native_tls;
 
 /* initial-exec: a hook must not reach __tls_get_addr, which may allocate */

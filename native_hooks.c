@@ -64,7 +64,7 @@ static zend_always_inline void drain(void)
  * leaf for the library that asked. With the guard held. */
 static void record(void *p, size_t size, uintptr_t caller)
 {
-	uint32_t obj = mp_got_object_at(caller);
+	uint32_t obj = mp_got_object_cached(caller, &mp_ntls.objc);
 	if (!mp_ntls.php_thread) {
 		mp_side_alloc(MP_SIDE_THREAD, (uintptr_t)p, size, obj);
 	} else if (!into_tree) {
