@@ -12,7 +12,8 @@ ffi.enable=1
 require __DIR__ . '/inc/native.php';
 
 function make(): FFI\CData {
-    return FFI::new('char[1048576]', false, true);
+    // an instance's new(): calling it statically is deprecated since PHP 8.4
+    return FFI::cdef()->new('char[1048576]', false, true);
 }
 
 memprof_enable('native');

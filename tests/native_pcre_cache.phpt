@@ -1,5 +1,5 @@
 --TEST--
-native: 200 new preg_match patterns grow the native total by what PCRE's persistent cache holds, at the preg_match line; the same patterns again add nothing
+native: 200 new preg_match patterns grow the native total by what PCRE's persistent cache holds, at the preg_match line (under compile_many); the same patterns again add nothing
 --EXTENSIONS--
 memprof
 --SKIPIF--
@@ -22,9 +22,11 @@ $before = $d['native_memory_size_inclusive'];
 $hits = compile_many(rt(200));
 $d = memprof_dump_array();
 $grew = $d['native_memory_size_inclusive'] - $before;
-$at = mp_node($d, mp_main(), 'compile_many', 'preg_match');
+// PHP 8.4 calls preg_match without a frame of its own when no observer is
+// registered (frameless functions): then it is compile_many's line
+$at = mp_node($d, mp_main(), 'compile_many');
 $held = $at['native_memory_size_inclusive'];
-echo "$hits matches; native in use at preg_match: ", $at['native_blocks_count_inclusive'] >= 200 ? 'at least 200 blocks' : $at['native_blocks_count_inclusive'],
+echo "$hits matches; native in use under compile_many: ", $at['native_blocks_count_inclusive'] >= 200 ? 'at least 200 blocks' : $at['native_blocks_count_inclusive'],
     ", ", $held >= 200 * 200 ? 'at least 200 bytes each' : "$held bytes", "\n";
 echo "the total grew by what preg_match holds: ", abs($grew - $held) <= $held / 10 ? 'within 10%' : "grew $grew, held $held", "\n";
 
@@ -35,6 +37,6 @@ echo "the same patterns again: ", abs($again) <= $held / 100 ? 'no growth' : "$a
 memprof_disable();
 ?>
 --EXPECT--
-200 matches; native in use at preg_match: at least 200 blocks, at least 200 bytes each
+200 matches; native in use under compile_many: at least 200 blocks, at least 200 bytes each
 the total grew by what preg_match holds: within 10%
 the same patterns again: no growth
