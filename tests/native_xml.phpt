@@ -42,7 +42,7 @@ function read_all(string $xml): int {
 }
 
 $xml = build_xml(rt(20000));
-$lib = '[native] libxml2.so.2';
+$lib = mp_native_frame('libxml2.so');
 echo "native flag: ", json_encode(memprof_enabled_flags()['native']), "\n";
 
 $doc = load($xml);

@@ -11,6 +11,19 @@ function mp_sum_named(array $tree, string $name, string $key = 'memory_size'): i
     return $sum;
 }
 
+/**
+ * The native frame of the loaded library whose file name starts with
+ * $prefix ("libxml2.so": libxml2.so.2 on Debian 12 and 13, .so.16 later).
+ */
+function mp_native_frame(string $prefix): string {
+    foreach (memprof_native_status()['objects'] as $o) {
+        if ($o['loaded'] && str_starts_with(basename($o['path']), $prefix)) {
+            return '[native] ' . basename($o['path']);
+        }
+    }
+    return "[native] $prefix (not loaded)";
+}
+
 /** The base name of the PHP binary: its native frames are "[native] <this>". */
 function mp_php_binary_name(): string {
     return basename(realpath(PHP_BINARY));
