@@ -5,6 +5,7 @@
 #include "block_map.h"
 #include "sampler.h"
 #include "sample_set.h"
+#include "native.h"
 
 mp_totals mp_t;
 bool mp_busy;
@@ -112,10 +113,36 @@ static zend_never_inline void *track_alloc_ret(void *p, uint32_t pos, size_t siz
 	return p;
 }
 
+/* The allocator under us when it is not the Zend heap: USE_ZEND_ALLOC=0's
+ * malloc, whose blocks we count here, as Zend blocks, and must not count
+ * again as native ones (native_hooks.c), or another extension's hooks. */
+static zend_never_inline void *other_malloc(size_t size)
+{
+	bool was = mp_native_guard_begin();
+	void *p = prev_malloc(size);
+	mp_native_guard_end(was);
+	return p;
+}
+
+static zend_never_inline void other_free_call(void *p)
+{
+	bool was = mp_native_guard_begin();
+	prev_free(p);
+	mp_native_guard_end(was);
+}
+
+static zend_never_inline void *other_realloc(void *p, size_t size)
+{
+	bool was = mp_native_guard_begin();
+	void *np = prev_realloc(p, size);
+	mp_native_guard_end(was);
+	return np;
+}
+
 /* Another allocator under us, or our own work in progress. */
 static zend_never_inline void *malloc_slow(size_t size)
 {
-	void *p = mp_on_heap ? zend_mm_alloc(mp_heap, size) : prev_malloc(size);
+	void *p = mp_on_heap ? zend_mm_alloc(mp_heap, size) : other_malloc(size);
 	if (p != NULL && !mp_busy) {
 		track_alloc(p, mp_graph_current_pos(), size);
 	}
@@ -202,14 +229,14 @@ static void mp_free(void *p)
 static void free_other(void *p)
 {
 	forget(p);
-	prev_free(p);
+	other_free_call(p);
 }
 
 static zend_never_inline void *realloc_slow(void *p, size_t size)
 {
 	/* Call the allocator first: on memory-limit errors it does not return,
 	 * and our map must still describe the old block then. */
-	void *np = EXPECTED(mp_on_heap) ? zend_mm_realloc(mp_heap, p, size) : prev_realloc(p, size);
+	void *np = EXPECTED(mp_on_heap) ? zend_mm_realloc(mp_heap, p, size) : other_realloc(p, size);
 	if (p) {
 		track_free(p);
 	}
@@ -446,6 +473,47 @@ bool mp_set_busy(bool busy)
 		}
 	}
 	return was;
+}
+
+/* ---- native blocks of the PHP thread (native_hooks.c) ---------------- */
+
+void mp_track_native_alloc(void *p, uint32_t pos, size_t size)
+{
+	uint32_t old_pos = 0;
+	size_t old_size = 0;
+	mp_bm_result rc = mp_bm_hash_insert((uintptr_t)p, pos, size, &old_pos, &old_size);
+	account_recorded(rc, pos, size, old_pos, old_size);
+}
+
+bool mp_track_native_take(void *p, uint32_t *pos, size_t *size)
+{
+	uint32_t at;
+	size_t sz;
+	if (!mp_bm_remove((uintptr_t)p, &at, &sz)) {
+		return false;
+	}
+	account_free(at, sz);
+	if (pos) {
+		*pos = at;
+		*size = sz;
+	}
+	return true;
+}
+
+void mp_track_native_forget_remote(void *p)
+{
+	uint32_t pos;
+	size_t size;
+	if (!mp_bm_remove((uintptr_t)p, &pos, &size)) {
+		return;
+	}
+	if (mp_g.funcs[mp_g.nodes[pos].fn].kind == MP_FN_NATIVE) {
+		account_free(pos, size);
+	} else {
+		uint32_t op = 0;
+		size_t os = 0;
+		mp_bm_insert((uintptr_t)p, pos, size, &op, &os); /* not ours to drop: back as it was */
+	}
 }
 
 int mp_tracker_start(uint64_t sample_rate)

@@ -24,6 +24,17 @@ bool mp_tracker_sampled(void);
  * hooked (and our state alive) for good. */
 bool mp_tracker_stop(void);
 
+/* Native blocks of the PHP thread (native_hooks.c, with the native guard
+ * held): the same map and counters as the Zend heap's blocks, in the map's
+ * hash layer (malloc's addresses are never in Zend heap pages); pos is a
+ * "[native] <library>" leaf. */
+void mp_track_native_alloc(void *p, uint32_t pos, size_t size);
+/* Forgets p if recorded (true), its position and size in *pos, *size if
+ * not NULL. */
+bool mp_track_native_take(void *p, uint32_t *pos, size_t *size);
+/* Forgets p if it is recorded as a native block: another thread freed it. */
+void mp_track_native_forget_remote(void *p);
+
 static zend_always_inline uint64_t mp_node_peak_bytes(const mp_node *n)
 {
 	return n->peak_stamp == mp_t.peak_stamp ? n->peak_bytes : n->inuse_bytes;

@@ -6,6 +6,7 @@
 #include <Judy.h>
 #include "zend_alloc_sizes.h"
 #include "block_map.h"
+#include "native.h"
 
 mp_block_map mp_bm;
 mp_page mp_bm_no_pages[MP_PAGES];
@@ -16,6 +17,15 @@ static void (*stale_cb)(uint32_t pos, size_t size);
 #define BIN_SIZE(num, size, elements, pages, x, y) size,
 static const uint32_t bin_size[] = { ZEND_MM_BINS_INFO(BIN_SIZE, x, y) };
 #define NBINS (sizeof(bin_size) / sizeof(bin_size[0]))
+
+/* Judy allocates its nodes with malloc through its own slots, which native
+ * tracking patches: the hooks must let those through, or they would
+ * record into this map while Judy is changing it. */
+#define JUDY(call) do { \
+		bool was_ = mp_native_guard_begin(); \
+		call; \
+		mp_native_guard_end(was_); \
+	} while (0)
 
 static Pvoid_t side_sizes;  /* JudyL: address -> size, for escaped sizes and odd addresses */
 static Pvoid_t odd_pos;     /* JudyL: unaligned address -> position node */
@@ -122,7 +132,7 @@ mp_region *mp_bm_region_slow(uintptr_t key, bool create)
 static bool side_put(Pvoid_t *map, uintptr_t addr, Word_t v)
 {
 	PWord_t slot;
-	JLI(slot, *map, (Word_t)addr);
+	JUDY(JLI(slot, *map, (Word_t)addr));
 	if (slot == PJERR) {
 		return false;
 	}
@@ -140,7 +150,7 @@ size_t mp_bm_side_size(uintptr_t addr, bool remove)
 	size_t size = *slot;
 	if (remove) {
 		int rc;
-		JLD(rc, side_sizes, (Word_t)addr);
+		JUDY(JLD(rc, side_sizes, (Word_t)addr));
 		(void)rc;
 	}
 	return size;
@@ -150,7 +160,7 @@ size_t mp_bm_side_size(uintptr_t addr, bool remove)
 static mp_bm_result odd_insert(uintptr_t addr, uint32_t pos, size_t size, uint32_t *old_pos, size_t *old_size)
 {
 	PWord_t slot;
-	JLI(slot, odd_pos, (Word_t)addr);
+	JUDY(JLI(slot, odd_pos, (Word_t)addr));
 	if (slot == PJERR) {
 		return MP_BM_OOM;
 	}
@@ -162,7 +172,7 @@ static mp_bm_result odd_insert(uintptr_t addr, uint32_t pos, size_t size, uint32
 	}
 	if (!side_put(&side_sizes, addr, size)) {
 		int rc;
-		JLD(rc, odd_pos, (Word_t)addr);
+		JUDY(JLD(rc, odd_pos, (Word_t)addr));
 		(void)rc;
 		return MP_BM_OOM; /* the replaced record, if any, is gone too */
 	}
@@ -303,7 +313,7 @@ bool mp_bm_remove_slow(uintptr_t addr, uint32_t *pos, size_t *size)
 	}
 	*pos = (uint32_t)*slot;
 	int rc;
-	JLD(rc, odd_pos, (Word_t)addr);
+	JUDY(JLD(rc, odd_pos, (Word_t)addr));
 	(void)rc;
 	*size = mp_bm_side_size(addr, true);
 	return true;
@@ -395,8 +405,8 @@ void mp_bm_free(void)
 	free(mp_bm.dir);
 	memset(&mp_bm, 0, sizeof(mp_bm));
 	Word_t freed;
-	JLFA(freed, side_sizes);
-	JLFA(freed, odd_pos);
+	JUDY(JLFA(freed, side_sizes));
+	JUDY(JLFA(freed, odd_pos));
 	(void)freed;
 }
 

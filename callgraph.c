@@ -12,6 +12,7 @@
 #include "zend_observer.h"
 #include "zend_closures.h"
 #include "php_compat.h"
+#include "got_patch.h"
 
 #define MP_GUARD_EX ((const zend_execute_data *)(uintptr_t)1)
 
@@ -181,6 +182,33 @@ static zend_string *str_ref(zend_string *s)
 	return s ? zend_string_copy(s) : NULL;
 }
 
+/* A string of our own, on our malloc, for names the engine may free
+ * before an export. Not zend_string_init(.., 1): that allocates with the
+ * PHP binary's malloc, while the inline zend_string_release() frees with
+ * ours, and the two differ when an allocator is preloaded (we are loaded
+ * with RTLD_DEEPBIND: ours is libc's). The empty string if out of memory. */
+static zend_string *str_own(const char *s, size_t len)
+{
+	zend_string *str = malloc(ZEND_MM_ALIGNED_SIZE(_ZSTR_STRUCT_SIZE(len)));
+	if (!str) {
+		return ZSTR_EMPTY_ALLOC();
+	}
+	GC_SET_REFCOUNT(str, 1);
+	GC_TYPE_INFO(str) = GC_STRING | (IS_STR_PERSISTENT << GC_FLAGS_SHIFT);
+	ZSTR_H(str) = 0;
+	ZSTR_LEN(str) = len;
+	memcpy(ZSTR_VAL(str), s, len);
+	ZSTR_VAL(str)[len] = '\0';
+	return str;
+}
+
+static void str_own_free(zend_string *s)
+{
+	if (!ZSTR_IS_INTERNED(s)) {
+		free(s);
+	}
+}
+
 static uint32_t func_register(const zend_function *f)
 {
 	if (mp_g.nfuncs == mp_g.cap_funcs) {
@@ -270,9 +298,9 @@ static uint32_t compile_func_id(const char *key, size_t len)
 	}
 	mp_func *rec = &mp_g.funcs[id];
 	rec->ptr = k;
-	/* our own copies (malloc'd): the engine's may be freed before export */
-	rec->name = zend_string_init(key, len, 1);
-	rec->file = zend_string_copy(rec->name);
+	/* our own copies: the engine's may be freed before export */
+	rec->name = str_own(key, len);
+	rec->file = str_own(key, len);
 	rec->kind = MP_FN_COMPILE;
 	func_table_insert(id);
 	return id;
@@ -855,8 +883,8 @@ void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
 	mp_func *rec = &mp_g.funcs[mp_g.nodes[compile_pos].fn];
 	if (compiled_file && !zend_string_equals(rec->file, compiled_file)) {
 		/* the name asked for was relative: show the file it resolved to */
-		zend_string_release(rec->file);
-		rec->file = zend_string_init(ZSTR_VAL(compiled_file), ZSTR_LEN(compiled_file), 1);
+		str_own_free(rec->file);
+		rec->file = str_own(ZSTR_VAL(compiled_file), ZSTR_LEN(compiled_file));
 	}
 	if (follow_calls) {
 		/* callees of the includer made while compiling have returned */
@@ -866,11 +894,83 @@ void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file)
 	compile_pos = st->saved_pos;
 }
 
+/* ---- native frames ------------------------------------------------------ */
+
+/* Function ids of native frames, by library and by root (0: none yet;
+ * id 0 is the root's, never one of these). */
+static uint32_t native_fid[MP_OBJ_MAX];
+static uint32_t side_root_fid[2];
+
+/* Recent (position, library) -> leaf: a loop allocating through a library
+ * asks again and again. */
+#define LEAF_CACHE 256
+static struct leaf_entry {
+	uint32_t pos, obj, leaf;
+} leaf_cache[LEAF_CACHE];
+
+static void native_reset(void)
+{
+	memset(native_fid, 0, sizeof(native_fid));
+	memset(side_root_fid, 0, sizeof(side_root_fid));
+	for (uint32_t i = 0; i < LEAF_CACHE; i++) {
+		leaf_cache[i].pos = MP_NO_NODE;
+	}
+}
+
+static uint32_t native_func(uint32_t *slot, uint32_t id, bool root, mp_fn_kind kind)
+{
+	if (*slot) {
+		return *slot;
+	}
+	uint32_t fid = func_register(NULL);
+	if (fid == MP_NO_NODE) {
+		return fid;
+	}
+	mp_g.funcs[fid].ptr = MP_NATIVE_KEY(id, root);
+	mp_g.funcs[fid].kind = (uint8_t)kind;
+	func_table_insert(fid);
+	*slot = fid;
+	return fid;
+}
+
+/* A frame of function fid under position at, and its one position. */
+static uint32_t leaf_under(uint32_t at, uint32_t fid)
+{
+	if (fid == MP_NO_NODE) {
+		return MP_NO_NODE;
+	}
+	uint32_t call = node_child(at, MP_CALL_LINE, fid);
+	return call == MP_NO_NODE ? MP_NO_NODE : node_child(call, 0, fid);
+}
+
+uint32_t mp_graph_native_pos(uint32_t pos, uint32_t obj)
+{
+	struct leaf_entry *e = &leaf_cache[((pos * 0x9E3779B1u) ^ (obj * 0x85EBCA6Bu)) >> 24];
+	if (EXPECTED(e->pos == pos) && EXPECTED(e->obj == obj)) {
+		return e->leaf;
+	}
+	uint32_t leaf = leaf_under(pos, native_func(&native_fid[obj < MP_OBJ_MAX ? obj : 0], obj, false, MP_FN_NATIVE));
+	if (leaf == MP_NO_NODE) {
+		mp_g.oom = true;
+		return pos;
+	}
+	*e = (struct leaf_entry){pos, obj, leaf};
+	return leaf;
+}
+
+uint32_t mp_graph_side_pos(uint32_t root, uint32_t obj)
+{
+	uint32_t at = leaf_under(root_pos, native_func(&side_root_fid[root & 1], root, true, MP_FN_NATIVE_ROOT));
+	uint32_t leaf = at == MP_NO_NODE ? MP_NO_NODE : mp_graph_native_pos(at, obj);
+	return leaf == at ? MP_NO_NODE : leaf;
+}
+
 /* ---- lifecycle --------------------------------------------------------- */
 
 int mp_graph_init(bool sampled)
 {
 	memset(&mp_g, 0, sizeof(mp_g));
+	native_reset();
 	graph_gen++;
 	compile_fr = 0;
 	compile_pos = MP_NO_NODE;
@@ -916,6 +1016,11 @@ void mp_graph_free(void)
 	mp_observing = false;
 	for (uint32_t i = 0; mp_g.funcs && i < mp_g.nfuncs; i++) {
 		mp_func *rec = &mp_g.funcs[i];
+		if (rec->kind == MP_FN_COMPILE) {
+			str_own_free(rec->name);
+			str_own_free(rec->file);
+			continue;
+		}
 		if (rec->name) zend_string_release(rec->name);
 		if (rec->scope) zend_string_release(rec->scope);
 		if (rec->file) zend_string_release(rec->file);

@@ -32,13 +32,17 @@ typedef struct mp_node {
 	uint32_t *line_pos;     /* call nodes of user code: line -> position node + 1 (see mp_frame.lines) */
 } mp_node;
 
-typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN, MP_FN_COMPILE } mp_fn_kind;
+typedef enum { MP_FN_ROOT, MP_FN_USER, MP_FN_INTERNAL, MP_FN_MAIN, MP_FN_COMPILE,
+	MP_FN_NATIVE,       /* "[native] <library>": malloc called from that library */
+	MP_FN_NATIVE_ROOT   /* [thread] or [startup]: native blocks outside PHP code */
+} mp_fn_kind;
 
 /* What we need of a function to name it later. Strings are referenced (not
  * copied) when the function is first seen, so they outlive the function. */
 typedef struct mp_func {
 	const void *ptr;        /* zend_function*, identity only: may dangle. Compiles: an
-	                           odd key from the file name's hash, which no function has */
+	                           odd key from the file name's hash, which no function has.
+	                           Native frames: MP_NATIVE_KEY (see mp_func_native_id) */
 	zend_string *name;      /* function_name, or NULL; compiles: the file name as the
 	                           engine was asked for it (their key) */
 	zend_string *scope;     /* class name, or NULL */
@@ -98,6 +102,15 @@ typedef struct mp_graph {
 
 extern mp_graph mp_g;
 
+/* Native frames have a key no function has (functions are aligned,
+ * compiles' keys odd): their library's number (got_patch.h), or for the
+ * roots MP_SIDE_THREAD / MP_SIDE_STARTUP (native_side.h). */
+#define MP_NATIVE_KEY(id, root) ((const void *)(((uintptr_t)(id) << 3) | ((root) ? 4 : 2)))
+static inline uint32_t mp_func_native_id(const mp_func *f)
+{
+	return (uint32_t)((uintptr_t)f->ptr >> 3);
+}
+
 /* sampled: no call following (sampled mode walks the stack at its samples) */
 int  mp_graph_init(bool sampled);
 void mp_graph_free(void);
@@ -123,6 +136,13 @@ typedef struct mp_compile_state {
 } mp_compile_state;
 void mp_graph_compile_begin(mp_compile_state *st, const char *key, size_t key_len);
 void mp_graph_compile_end(mp_compile_state *st, zend_string *compiled_file);
+
+/* The "[native] <library obj>" leaf position under position pos (pos
+ * itself when out of memory). */
+uint32_t mp_graph_native_pos(uint32_t pos, uint32_t obj);
+/* The same leaf under the [thread] or [startup] root; MP_NO_NODE when out
+ * of memory. */
+uint32_t mp_graph_side_pos(uint32_t root, uint32_t obj);
 
 /* The current line of user frame ex, running op. The engine keeps the
  * current opline in a register and stores it in the frame only before

@@ -53,7 +53,7 @@ if test "$PHP_MEMPROF" != "no"; then
     [AC_MSG_ERROR([libz not found or unusable. Install zlib: apt-get install zlib1g-dev])])
 
   PHP_SUBST(MEMPROF_SHARED_LIBADD)
-  MEMPROF_SOURCES="memprof.c sampler.c sample_set.c labels.c alloc_tracker.c block_map.c callgraph.c compile_hook.c profile_walk.c export_mem.c output_file.c limit_dump.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c heap_graph.c heap_walk.c heap_sites.c heap_json.c heap_native.c heap_meminfo.c heap_chrome.c heap_dump.c"
+  MEMPROF_SOURCES="memprof.c sampler.c sample_set.c labels.c alloc_tracker.c block_map.c callgraph.c compile_hook.c profile_walk.c export_mem.c output_file.c limit_dump.c writer.c export_array.c export_callgrind.c export_pprof.c export_folded.c triggers.c request_log.c signal_dump.c heap_graph.c heap_walk.c heap_sites.c heap_json.c heap_native.c heap_meminfo.c heap_chrome.c heap_dump.c got_patch.c native_hooks.c native_side.c"
   dnl -fno-tree-slp-vectorize: GCC packs the hot paths' counter updates and frame
   dnl stores into SSE shuffles that take more instructions than plain stores
   dnl (BENCHMARKS.md, session 5)

@@ -71,6 +71,11 @@ enum { MP_INUSE_BYTES, MP_INUSE_BLOCKS, MP_ALLOC_BYTES, MP_ALLOC_BLOCKS,
 typedef struct mp_view {
 	uint64_t (*self)[MP_NCOUNTERS];  /* per node; call nodes: sum of their lines */
 	uint64_t (*incl)[MP_NCOUNTERS];  /* per node, subtree included */
+	/* Native profiles (NULL otherwise): the same for native blocks alone,
+	 * which live in "[native] <library>" leaves; the totals above count
+	 * them too. */
+	uint64_t (*nself)[MP_NCOUNTERS];
+	uint64_t (*nincl)[MP_NCOUNTERS];
 	uint32_t root_pos;
 	uint64_t sample_rate;  /* 0: exact mode; otherwise values are estimates (sampler.h) */
 	/* The tree's size when the view was built. An export can run PHP code (a
@@ -92,7 +97,8 @@ static inline bool mp_is_call(uint32_t n) { return mp_g.nodes[n].line == MP_CALL
 static inline const mp_func *mp_node_func(uint32_t n) { return &mp_g.funcs[mp_g.nodes[n].fn]; }
 
 /* memprof_dump_array()'s keys (the original's): "fn", "Class::method",
- * "{closure}", "main /path/file.php", "compile /path/file.php", "(engine)" */
+ * "{closure}", "main /path/file.php", "compile /path/file.php", "(engine)";
+ * native frames "[native] libxml2.so.2", "[thread]", "[startup]" */
 void mp_func_name(const mp_func *f, mp_buf *out);
 /* The name in formats that give the file separately (pprof, callgrind,
  * folded): file-level code and compiles by the file's base name
@@ -100,7 +106,8 @@ void mp_func_name(const mp_func *f, mp_buf *out);
  * so the path is not written twice; otherwise as mp_func_name(). */
 void mp_func_label(const mp_view *v, uint32_t fid, mp_buf *out);
 /* the file of a function: "php:internal" for internal functions,
- * "php:engine" for the root (no PHP code running) */
+ * "php:engine" for the root (no PHP code running), the library's path for
+ * a native frame, "php:native" for [thread] and [startup] */
 const char *mp_func_file(const mp_func *f);
 bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS]);
 

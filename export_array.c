@@ -12,6 +12,16 @@ static const char *const incl_keys[MP_NVALUES] = {
 	"alloc_memory_size_inclusive", "alloc_blocks_count_inclusive",
 	"peak_memory_size_inclusive", "peak_blocks_count_inclusive",
 };
+/* native profiles: the native part of each, after the totals */
+static const char *const native_self_keys[MP_NVALUES] = {
+	"native_memory_size", "native_blocks_count", "native_alloc_memory_size",
+	"native_alloc_blocks_count", "native_peak_memory_size", "native_peak_blocks_count",
+};
+static const char *const native_incl_keys[MP_NVALUES] = {
+	"native_memory_size_inclusive", "native_blocks_count_inclusive",
+	"native_alloc_memory_size_inclusive", "native_alloc_blocks_count_inclusive",
+	"native_peak_memory_size_inclusive", "native_peak_blocks_count_inclusive",
+};
 
 static void merge_frame(zval *dst, zval *src);
 
@@ -35,6 +45,10 @@ static void frame_array(const mp_view *v, uint32_t call, zval *out)
 		add_assoc_long(out, "samples_count_inclusive", (zend_long)v->incl[call][MP_ALLOC_SAMPLES]);
 		add_assoc_long(out, "inuse_samples_count", (zend_long)v->self[call][MP_INUSE_SAMPLES]);
 		add_assoc_long(out, "inuse_samples_count_inclusive", (zend_long)v->incl[call][MP_INUSE_SAMPLES]);
+	}
+	for (int k = 0; v->nself && k < MP_NVALUES; k++) {
+		add_assoc_long(out, native_self_keys[k], (zend_long)v->nself[call][k]);
+		add_assoc_long(out, native_incl_keys[k], (zend_long)v->nincl[call][k]);
 	}
 	array_init(&callees);
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {

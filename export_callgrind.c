@@ -14,16 +14,29 @@ typedef struct {
 	mp_buf name;            /* scratch for function names */
 } cg_ctx;
 
-static void write_costs(mp_writer *w, bool sampled, uint32_t line, const uint64_t c[MP_NCOUNTERS])
+static void write_six(mp_writer *w, const uint64_t c[MP_NVALUES])
 {
-	mp_writef(w, "%u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
-		line, c[MP_INUSE_BYTES], c[MP_INUSE_BLOCKS], c[MP_ALLOC_BYTES], c[MP_ALLOC_BLOCKS],
+	mp_writef(w, " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64,
+		c[MP_INUSE_BYTES], c[MP_INUSE_BLOCKS], c[MP_ALLOC_BYTES], c[MP_ALLOC_BLOCKS],
 		c[MP_PEAK_BYTES], c[MP_PEAK_BLOCKS]);
+}
+
+/* A cost line: the totals, then (native profiles) their native part, then
+ * (sampled profiles) the sample counts. */
+static void write_costs(mp_writer *w, bool sampled, uint32_t line, const uint64_t c[MP_NCOUNTERS], const uint64_t *native)
+{
+	mp_writef(w, "%u", line);
+	write_six(w, c);
+	if (native) {
+		write_six(w, native);
+	}
 	if (sampled) {
 		mp_writef(w, " %" PRIu64 " %" PRIu64, c[MP_ALLOC_SAMPLES], c[MP_INUSE_SAMPLES]);
 	}
 	mp_write(w, "\n", 1);
 }
+
+#define NATIVE_OF(v, arr, n) ((v)->arr ? (v)->arr[n] : NULL)
 
 /* Writes "<key>=(id)" or, the first time, "<key>=(id) name". */
 static void write_file_ref(cg_ctx *cx, const char *key, const mp_func *f)
@@ -76,12 +89,12 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 	}
 	if (!own_cost) {
 		static const uint64_t zero[MP_NCOUNTERS];
-		write_costs(w, v->sample_rate, first_line, zero);
+		write_costs(w, v->sample_rate, first_line, zero, v->nself ? zero : NULL);
 	}
 	for (uint32_t pos = mp_first_child(call); pos != MP_NO_NODE; pos = mp_next_sibling(pos)) {
 		uint32_t line = mp_g.nodes[pos].line;
 		if (!mp_counters_zero(v->self[pos])) {
-			write_costs(w, v->sample_rate, line, v->self[pos]);
+			write_costs(w, v->sample_rate, line, v->self[pos], NATIVE_OF(v, nself, pos));
 		}
 		for (uint32_t c = mp_first_child(pos); c != MP_NO_NODE; c = mp_next_sibling(c)) {
 			/* read before writing: a write can run PHP code that moves mp_g.funcs */
@@ -90,7 +103,7 @@ static void write_call_node(cg_ctx *cx, uint32_t call)
 			write_fn_ref(cx, "cfn", mp_g.nodes[c].fn);
 			uint64_t calls = mp_g.nodes[c].calls ? mp_g.nodes[c].calls : 1;
 			mp_writef(w, "calls=%" PRIu64 " %u\n", calls, first_line);
-			write_costs(w, v->sample_rate, line, v->incl[c]);
+			write_costs(w, v->sample_rate, line, v->incl[c], NATIVE_OF(v, nincl, c));
 		}
 	}
 	mp_write(w, "\n", 1);
@@ -123,13 +136,24 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 	             "event: AllocBlocksCount : Allocated blocks (freed or not)\n"
 	             "event: PeakMemorySize : In-use bytes at peak\n"
 	             "event: PeakBlocksCount : In-use blocks at peak\n");
+	if (v->nself) {
+		mp_writes(w, "event: NativeMemorySize : In-use bytes, native (malloc)\n"
+		             "event: NativeBlocksCount : In-use blocks, native (malloc)\n"
+		             "event: NativeAllocMemorySize : Allocated bytes, native (malloc)\n"
+		             "event: NativeAllocBlocksCount : Allocated blocks, native (malloc)\n"
+		             "event: NativePeakMemorySize : In-use bytes at peak, native (malloc)\n"
+		             "event: NativePeakBlocksCount : In-use blocks at peak, native (malloc)\n");
+	}
 	if (v->sample_rate) {
 		mp_writes(w, "event: AllocSamples : Samples taken (sampled mode)\n"
 		             "event: InuseSamples : Samples still in use (sampled mode)\n");
 	}
-	mp_writes(w, v->sample_rate
-		? "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount AllocSamples InuseSamples\n\n"
-		: "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount\n\n");
+	mp_writes(w, "events: MemorySize BlocksCount AllocMemorySize AllocBlocksCount PeakMemorySize PeakBlocksCount");
+	if (v->nself) {
+		mp_writes(w, " NativeMemorySize NativeBlocksCount NativeAllocMemorySize NativeAllocBlocksCount"
+			" NativePeakMemorySize NativePeakBlocksCount");
+	}
+	mp_writes(w, v->sample_rate ? " AllocSamples InuseSamples\n\n" : "\n\n");
 
 	/* every call node, in creation order (parents before children) */
 	for (uint32_t n = 0; n < v->nnodes && !w->failed; n++) {
@@ -137,9 +161,12 @@ void mp_export_callgrind(const mp_view *v, mp_writer *w)
 			write_call_node(&cx, n);
 		}
 	}
-	const uint64_t *t = v->incl[MP_ROOT];
-	mp_writef(w, "totals: %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-		t[0], t[1], t[2], t[3], t[4], t[5]);
+	mp_writes(w, "totals:");
+	write_six(w, v->incl[MP_ROOT]);
+	if (v->nincl) {
+		write_six(w, v->nincl[MP_ROOT]);
+	}
+	mp_write(w, "\n", 1);
 	mp_idmap_free(&cx.files);
 	mp_buf_free(&cx.name);
 	free(cx.fn_seen);

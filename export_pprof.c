@@ -145,6 +145,15 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		value_type(&out, 1, &st, types[i][0], types[i][1]);
 	}
+	/* native profiles: the native part of each, after the totals */
+	static const char *const native_types[][2] = {
+		{"native_alloc_objects", "count"}, {"native_alloc_space", "bytes"},
+		{"native_inuse_objects", "count"}, {"native_inuse_space", "bytes"},
+		{"native_peak_objects", "count"}, {"native_peak_space", "bytes"},
+	};
+	for (size_t i = 0; v->nself && i < sizeof(native_types) / sizeof(native_types[0]); i++) {
+		value_type(&out, 1, &st, native_types[i][0], native_types[i][1]);
+	}
 
 	/* locations: one per distinct (function, line); ids start at 1 */
 	uint32_t *loc_of = calloc(v->nnodes, sizeof(uint32_t));
@@ -207,6 +216,9 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 		packed.len = 0;
 		for (int k = 0; k < 6; k++) {
 			pb_varint(&packed, v->self[n][order[k]]);
+		}
+		for (int k = 0; v->nself && k < 6; k++) {
+			pb_varint(&packed, v->nself[n][order[k]]);
 		}
 		pb_submsg(&msg, 2, &packed); /* value, packed */
 		pb_bytes(&msg, labels.p, labels.len);

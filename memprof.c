@@ -20,6 +20,9 @@
 #include "labels.h"
 #include "php_compat.h"
 #include "heap_dump.h"
+#include "native.h"
+#include "got_patch.h"
+#include "native_side.h"
 
 ZEND_DECLARE_MODULE_GLOBALS(memprof)
 
@@ -260,7 +263,9 @@ void mp_profile_stop(void)
 	if (!MEMPROF_G(enabled)) {
 		return;
 	}
-	/* unhook before freeing: nothing may reach the map once it is gone */
+	/* unhook before freeing: nothing may reach the map once it is gone;
+	 * the malloc hooks first, they record into what the Zend hooks set up */
+	mp_native_stop();
 	if (!mp_tracker_stop()) {
 		if (!stuck_under_foreign_hooks) {
 			stuck_under_foreign_hooks = true;
@@ -305,42 +310,64 @@ int mp_export(mp_format fmt, mp_writer *w)
 
 /* ---- MEMPROF_PROFILE --------------------------------------------------- */
 
-/* Parses "1", "dump_on_limit", "native", comma separated. Unknown flags are
- * warned about; the known ones still apply. */
-static void apply_profile_flags(const char *value, const char *origin)
+enum { FLAG_NATIVE = 1, FLAG_ON_LIMIT = 2 };
+#define KNOWN_FLAGS "dump_on_limit, native"
+
+/* The flags of "1", "dump_on_limit", "native", comma separated (spaces
+ * around them allowed); unknown(flag, len, ctx) is told of any other. */
+static unsigned parse_flags(const char *value, void (*unknown)(const char *, size_t, void *), void *ctx)
 {
-	if (!value || !*value) {
-		return;
-	}
-	bool native = false, on_limit = false;
+	unsigned flags = 0;
 	const char *p = value;
-	while (*p) {
+	while (p && *p) {
 		const char *end = strchr(p, ',');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		/* tolerate spaces around flags */
 		while (len && (*p == ' ' || *p == '\t')) { p++; len--; }
 		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) { len--; }
 		if (len == 0 || (len == 1 && *p == '1')) {
 			/* plain "1": whole-script profile */
 		} else if (len == 13 && !strncmp(p, "dump_on_limit", len)) {
-			on_limit = true;
+			flags |= FLAG_ON_LIMIT;
 		} else if (len == 6 && !strncmp(p, "native", len)) {
-			native = true;
-		} else {
-			php_error_docref(NULL, E_WARNING,
-				"%s: unknown flag '%.*s' ignored; known flags: 1, dump_on_limit, native",
-				origin, (int)len, p);
+			flags |= FLAG_NATIVE;
+		} else if (unknown) {
+			unknown(p, len, ctx);
 		}
-		if (!end) {
-			break;
-		}
-		p = end + 1;
+		p = end ? end + 1 : NULL;
 	}
-	if (native) {
-		php_error_docref(NULL, E_WARNING,
-			"%s: flag 'native' is not supported by this build (malloc hooks are unavailable); "
-			"profiling Zend MM allocations only", origin);
+	return flags;
+}
+
+static void warn_unknown(const char *flag, size_t len, void *origin)
+{
+	php_error_docref(NULL, E_WARNING, "%s: unknown flag '%.*s' ignored; known flags: 1, " KNOWN_FLAGS,
+		(const char *)origin, (int)len, flag);
+}
+
+/* Native tracking for the profile just started; a warning (prefixed with
+ * origin) if it cannot. */
+static void start_native(const char *origin)
+{
+	/* native blocks go into the live-block map, which sampled mode has not */
+	const char *why = mp_tracker_sampled()
+		? "not in sampled mode (memprof.sample_rate > 0): native tracking is exact only"
+		: mp_native_start();
+	if (why) {
+		/* origin NULL: the function called, which the docref already names */
+		php_error_docref(NULL, E_WARNING, "%s%snative tracking unavailable: %s; profiling Zend MM allocations only",
+			origin ? origin : "", origin ? ": " : "", why);
 	}
+	MEMPROF_G(flag_native) = why == NULL;
+}
+
+/* Starts the whole-script profile that MEMPROF_PROFILE asks for. Unknown
+ * flags are warned about; the known ones still apply. */
+static void apply_profile_flags(const char *value, const char *origin)
+{
+	if (!value || !*value) {
+		return;
+	}
+	unsigned flags = parse_flags(value, warn_unknown, (void *)origin);
 	if (MEMPROF_G(requests_asked)++ % MEMPROF_G(sample_requests) != 0) {
 		return; /* memprof.sample_requests: the first and every Nth after it */
 	}
@@ -353,7 +380,10 @@ static void apply_profile_flags(const char *value, const char *origin)
 		php_error_docref(NULL, E_WARNING, "%s: could not start profiling (out of memory)", origin);
 		return;
 	}
-	MEMPROF_G(flag_dump_on_limit) = on_limit;
+	if (flags & FLAG_NATIVE) {
+		start_native(origin);
+	}
+	MEMPROF_G(flag_dump_on_limit) = (flags & FLAG_ON_LIMIT) != 0;
 	MEMPROF_G(autodump) = true;
 }
 
@@ -400,6 +430,10 @@ static PHP_MINIT_FUNCTION(memprof)
 	if (mode == 1) {
 		mp_graph_observer_register();
 	}
+	/* MEMPROF_PROFILE=native at startup: malloc is tracked from here on,
+	 * what comes before the first request under [startup] */
+	const char *env = getenv("MEMPROF_PROFILE");
+	mp_native_minit(env && (parse_flags(env, NULL, NULL) & FLAG_NATIVE));
 	mp_limit_minit();
 	mp_signal_minit();
 	return SUCCESS;
@@ -411,6 +445,7 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 	(void)module_number;
 	/* whatever happened to the last request, no hook of ours outlives us */
 	mp_profile_stop();
+	mp_native_mshutdown();
 	mp_signal_mshutdown();
 	mp_compile_hook_mshutdown();
 	mp_limit_mshutdown();
@@ -434,6 +469,9 @@ static PHP_RINIT_FUNCTION(memprof)
 		apply_profile_flags(env, "MEMPROF_PROFILE");
 	} else {
 		apply_profile_flags(mp_request_trigger(), "MEMPROF_PROFILE (request)");
+	}
+	if (!MEMPROF_G(flag_native)) {
+		mp_native_stop(); /* [startup] ends with the first request that does not want it */
 	}
 	mp_limit_keep_on_top();
 	mp_signal_rinit();
@@ -505,9 +543,66 @@ static bool require_enabled(const char *fn)
 	return true;
 }
 
+/* The flags of memprof_enable()'s argument: a string as MEMPROF_PROFILE
+ * ("native,dump_on_limit"), or an array as memprof_enabled_flags() returns
+ * (['native' => true]). false with an exception thrown if not valid. */
+typedef struct { const char *p; size_t len; } bad_flag;
+
+static void note_unknown(const char *flag, size_t len, void *ctx)
+{
+	bad_flag *b = ctx;
+	if (!b->p) {
+		b->p = flag;
+		b->len = len;
+	}
+}
+
+static bool enable_flags(zend_string *str, HashTable *arr, unsigned *flags)
+{
+	*flags = 0;
+	if (str) {
+		bad_flag bad = {NULL, 0};
+		*flags = parse_flags(ZSTR_VAL(str), note_unknown, &bad);
+		if (bad.p) {
+			zend_argument_value_error(1, "has an unknown flag '%.*s'; known flags: " KNOWN_FLAGS, (int)bad.len, bad.p);
+			return false;
+		}
+		return true;
+	}
+	zend_string *key;
+	zval *v;
+	ZEND_HASH_FOREACH_STR_KEY_VAL(arr, key, v) {
+		if (!key) {
+			zend_argument_value_error(1, "must have string keys (flag names)");
+			return false;
+		}
+		unsigned f = zend_string_equals_literal(key, "native") ? FLAG_NATIVE
+			: zend_string_equals_literal(key, "dump_on_limit") ? FLAG_ON_LIMIT : 0;
+		if (!f) {
+			zend_argument_value_error(1, "has an unknown flag '%s'; known flags: " KNOWN_FLAGS, ZSTR_VAL(key));
+			return false;
+		}
+		if (Z_TYPE_P(v) != IS_TRUE && Z_TYPE_P(v) != IS_FALSE) {
+			zend_argument_type_error(1, "flag '%s' must be of type bool, %s given", ZSTR_VAL(key), zend_zval_type_name(v));
+			return false;
+		}
+		*flags |= Z_TYPE_P(v) == IS_TRUE ? f : 0;
+	} ZEND_HASH_FOREACH_END();
+	return true;
+}
+
 PHP_FUNCTION(memprof_enable)
 {
-	ZEND_PARSE_PARAMETERS_NONE();
+	zend_string *str = NULL;
+	HashTable *arr = NULL;
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT_OR_STR(arr, str)
+	ZEND_PARSE_PARAMETERS_END();
+	unsigned flags = 0;
+	if ((str || arr) && !enable_flags(str, arr, &flags)) {
+		RETURN_THROWS();
+	}
 	if (MEMPROF_G(enabled)) {
 		zend_throw_exception(NULL, "memprof_enable(): memprof is already enabled", 0);
 		RETURN_THROWS();
@@ -521,6 +616,10 @@ PHP_FUNCTION(memprof_enable)
 		zend_throw_exception(NULL, "memprof_enable(): out of memory", 0);
 		RETURN_THROWS();
 	}
+	if (flags & FLAG_NATIVE) {
+		start_native(NULL);
+	}
+	MEMPROF_G(flag_dump_on_limit) = (flags & FLAG_ON_LIMIT) != 0;
 	RETURN_TRUE;
 }
 
@@ -546,7 +645,8 @@ PHP_FUNCTION(memprof_enabled_flags)
 	ZEND_PARSE_PARAMETERS_NONE();
 	array_init(return_value);
 	add_assoc_bool(return_value, "enabled", MEMPROF_G(enabled));
-	add_assoc_bool(return_value, "native", MEMPROF_G(flag_native));
+	/* true only while malloc really is tracked */
+	add_assoc_bool(return_value, "native", MEMPROF_G(flag_native) && mp_native_active());
 	add_assoc_bool(return_value, "dump_on_limit", MEMPROF_G(flag_dump_on_limit));
 	add_assoc_bool(return_value, "autodump", MEMPROF_G(autodump));
 	add_assoc_bool(return_value, "calls", mp_graph_counts_calls());
@@ -698,6 +798,49 @@ PHP_FUNCTION(memprof_dump_heap)
 	add_assoc_bool(return_value, "sites", q.stats.sites);
 }
 
+/* What native tracking patched, left alone and why, for diagnosis. */
+PHP_FUNCTION(memprof_native_status)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	array_init(return_value);
+	add_assoc_bool(return_value, "supported", mp_got_supported());
+	add_assoc_bool(return_value, "active", mp_native_recording());
+	add_assoc_bool(return_value, "pinned", mp_got_pinned());
+	zval objects, slots;
+	array_init(&objects);
+	uint64_t sum[4] = {0};
+	for (uint32_t i = 1; i < mp_got_nobjects(); i++) {
+		const mp_got_object *o = mp_got_object_get(i);
+		zval z;
+		array_init(&z);
+		add_assoc_string(&z, "path", o->path ? o->path : "");
+		add_assoc_long(&z, "base", (zend_long)o->base);
+		if (*o->skip) {
+			add_assoc_string(&z, "skip", o->skip);
+		} else {
+			add_assoc_null(&z, "skip");
+		}
+		add_assoc_bool(&z, "loaded", o->loaded);
+		add_assoc_long(&z, "patched", o->patched);
+		add_assoc_long(&z, "lazy", o->lazy);
+		add_assoc_long(&z, "foreign", o->foreign);
+		add_assoc_long(&z, "skipped", o->skipped);
+		add_next_index_zval(&objects, &z);
+		sum[0] += o->patched;
+		sum[1] += o->lazy;
+		sum[2] += o->foreign;
+		sum[3] += o->skipped;
+	}
+	add_assoc_zval(return_value, "objects", &objects);
+	array_init(&slots);
+	add_assoc_long(&slots, "patched", (zend_long)sum[0]);
+	add_assoc_long(&slots, "lazy", (zend_long)sum[1]);
+	add_assoc_long(&slots, "foreign", (zend_long)sum[2]);
+	add_assoc_long(&slots, "skipped", (zend_long)sum[3]);
+	add_assoc_zval(return_value, "slots", &slots);
+	add_assoc_long(return_value, "remote_frees_lost", (zend_long)mp_side_remote_lost());
+}
+
 PHP_FUNCTION(memprof_version)
 {
 	ZEND_PARSE_PARAMETERS_NONE();
@@ -722,8 +865,12 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_string, 0, 0, IS_STRING, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_memprof_enable, 0, 0, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_MASK(0, flags, MAY_BE_ARRAY | MAY_BE_STRING, "[]")
+ZEND_END_ARG_INFO()
+
 static const zend_function_entry memprof_functions[] = {
-	PHP_FE(memprof_enable, arginfo_memprof_bool)
+	PHP_FE(memprof_enable, arginfo_memprof_enable)
 	PHP_FE(memprof_disable, arginfo_memprof_bool)
 	PHP_FE(memprof_enabled, arginfo_memprof_bool)
 	PHP_FE(memprof_enabled_flags, arginfo_memprof_array)
@@ -732,6 +879,7 @@ static const zend_function_entry memprof_functions[] = {
 	PHP_FE(memprof_dump_pprof, arginfo_memprof_dump_stream)
 	PHP_FE(memprof_dump_folded, arginfo_memprof_dump_stream)
 	PHP_FE(memprof_dump_heap, arginfo_memprof_dump_heap)
+	PHP_FE(memprof_native_status, arginfo_memprof_array)
 	PHP_FE(memprof_version, arginfo_memprof_string)
 	PHP_FE_END
 };

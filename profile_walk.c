@@ -3,6 +3,9 @@
  * resolved here, never on the allocation or call paths. */
 #include "export.h"
 #include "sampler.h"
+#include "native.h"
+#include "got_patch.h"
+#include "native_side.h"
 
 bool mp_counters_zero(const uint64_t c[MP_NCOUNTERS])
 {
@@ -19,6 +22,7 @@ static int find_shared_basenames(mp_view *v);
 int mp_view_build(mp_view *v)
 {
 	mp_graph_flush_calls();
+	mp_native_export_sync(); /* may add [thread] and [startup] nodes */
 	uint32_t n = mp_g.nnodes;
 	v->nnodes = n;
 	v->nfuncs = mp_g.nfuncs;
@@ -26,7 +30,10 @@ int mp_view_build(mp_view *v)
 	v->sample_rate = mp_tracker_sampled() ? mp_smp.rate : 0;
 	v->self = calloc(n, sizeof(*v->self));
 	v->incl = calloc(n, sizeof(*v->incl));
-	if (!v->self || !v->incl) {
+	bool native = mp_native_active();
+	v->nself = native ? calloc(n, sizeof(*v->nself)) : NULL;
+	v->nincl = native ? calloc(n, sizeof(*v->nincl)) : NULL;
+	if (!v->self || !v->incl || (native && (!v->nself || !v->nincl))) {
 		mp_view_free(v);
 		return FAILURE;
 	}
@@ -49,6 +56,12 @@ int mp_view_build(mp_view *v)
 		s[MP_ALLOC_SAMPLES] = nd->alloc_samples;
 		s[MP_INUSE_SAMPLES] = nd->inuse_samples;
 	}
+	for (uint32_t i = 0; native && i < n; i++) {
+		/* native blocks live in the positions of "[native] <library>" frames */
+		if (mp_g.nodes[i].line != MP_CALL_LINE && mp_g.funcs[mp_g.nodes[i].fn].kind == MP_FN_NATIVE) {
+			memcpy(v->nself[i], v->self[i], sizeof(v->nself[i]));
+		}
+	}
 	/* A child is always created after its parent, so one backward pass both
 	 * links children (in creation order) and sums subtrees. */
 	for (uint32_t i = n; i-- > 1;) {
@@ -64,6 +77,18 @@ int mp_view_build(mp_view *v)
 				v->self[p][k] += v->self[i][k];
 			}
 			v->incl[p][k] += v->incl[i][k];
+		}
+	}
+	for (uint32_t i = n; native && i-- > 1;) {
+		/* the same sums for the native part, in a pass of their own */
+		uint32_t p = mp_g.nodes[i].parent;
+		bool is_pos = mp_g.nodes[i].line != MP_CALL_LINE;
+		for (int k = 0; k < MP_NCOUNTERS; k++) {
+			if (is_pos) {
+				v->nincl[i][k] += v->nself[i][k];
+				v->nself[p][k] += v->nself[i][k];
+			}
+			v->nincl[p][k] += v->nincl[i][k];
 		}
 	}
 	v->root_pos = MP_NO_NODE;
@@ -125,14 +150,32 @@ void mp_view_free(mp_view *v)
 {
 	free(v->self);
 	free(v->incl);
+	free(v->nself);
+	free(v->nincl);
 	free(v->label_path);
-	v->self = v->incl = NULL;
+	v->self = v->incl = v->nself = v->nincl = NULL;
 	v->label_path = NULL;
+}
+
+/* A native frame's library, by base name. */
+static void native_name(const mp_func *f, mp_buf *out)
+{
+	uint32_t obj = mp_func_native_id(f);
+	const char *path = obj == MP_OBJ_UNKNOWN ? NULL : mp_got_object_get(obj)->path;
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	mp_buf_appends(out, "[native] ");
+	mp_buf_appends(out, path ? (slash ? slash + 1 : path) : "(unknown)");
 }
 
 void mp_func_name(const mp_func *f, mp_buf *out)
 {
 	switch (f->kind) {
+		case MP_FN_NATIVE:
+			native_name(f, out);
+			return;
+		case MP_FN_NATIVE_ROOT:
+			mp_buf_appends(out, mp_func_native_id(f) == MP_SIDE_THREAD ? "[thread]" : "[startup]");
+			return;
 		case MP_FN_ROOT:
 			/* memory allocated with no PHP code running: request start-up,
 			 * other extensions, the engine's own tables */
@@ -182,6 +225,12 @@ const char *mp_func_file(const mp_func *f)
 {
 	if (f->file) {
 		return ZSTR_VAL(f->file);
+	}
+	if (f->kind == MP_FN_NATIVE && mp_func_native_id(f) != MP_OBJ_UNKNOWN && mp_got_object_get(mp_func_native_id(f))->path) {
+		return mp_got_object_get(mp_func_native_id(f))->path;
+	}
+	if (f->kind == MP_FN_NATIVE || f->kind == MP_FN_NATIVE_ROOT) {
+		return "php:native";
 	}
 	return f->kind == MP_FN_ROOT ? "php:engine" : "php:internal";
 }

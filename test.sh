@@ -35,9 +35,10 @@ export MEMPROF_PHP_VERSION=$V MEMPROF_TEST_PHP=$V
 # conflicts with Debian's npm package
 npm_pkg=""
 command -v npm >/dev/null || npm_pkg=npm
+# gcc and libjemalloc2: the native tests build a library and preload jemalloc
 # MEMPROF_TEST_PACKAGES: what to install for the tests instead (tests/versions/run.sh
 # installs them itself: Xdebug and opcache packages differ per version)
-MEMPROF_EXTRA_PACKAGES=${MEMPROF_TEST_PACKAGES-"valgrind golang-go php$V-opcache php$V-xdebug php$V-fpm nginx php-parser php-league-commonmark chromium curl $npm_pkg"} \
+MEMPROF_EXTRA_PACKAGES=${MEMPROF_TEST_PACKAGES-"valgrind golang-go php$V-opcache php$V-xdebug php$V-fpm php$V-xml nginx php-parser php-league-commonmark chromium curl gcc libjemalloc2 $npm_pkg"} \
     ./build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 PHP=$(command -v "${MEMPROF_PHP:-php$V}") || { echo "no ${MEMPROF_PHP:-php$V}"; echo "0 passed, 1 failed"; exit 1; }
 export PHP # tests/cli/run.sh and tests/web/fpm_nginx_test.sh take it
@@ -170,13 +171,17 @@ if [ "$only" = all ] || [ "$only" = valgrind ]; then
     # the live-block map uses its page slots: every benchmark workload, tiny.
     vdir=$(mktemp -d)
     p=0; f=0
-    for w in parser markdown calls churn calls:walk; do
+    # xml:native: native tracking too (malloc hooked; libxml2's blocks in the same map)
+    for w in parser markdown calls churn calls:walk xml:native; do
         obs=""
+        prof=1
+        ext=""
         [ "${w#*:}" = walk ] && obs="-d memprof.observer=off"
+        [ "${w#*:}" = native ] && prof=native && ext="-d extension=dom -d extension=xmlreader"
         w=${w%%:*}
-        if MEMPROF_PROFILE=1 valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
+        if MEMPROF_PROFILE=$prof valgrind -q --suppressions="$ROOT/tests/valgrind.supp" --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
                 "$PHP" -n -d memory_limit=-1 -d pcre.jit=0 -d extension=tokenizer -d extension=mbstring \
-                -d extension=ctype -d extension=iconv $EXT $obs -d memprof.output_dir="$vdir" \
+                -d extension=ctype -d extension=iconv $ext $EXT $obs -d memprof.output_dir="$vdir" \
                 bench/workloads/$w.php tiny >"$vdir/$w.log" 2>&1 \
                 && grep -q "^BENCH live_blocks=" "$vdir/$w.log"; then
             p=$((p + 1))

@@ -9,7 +9,7 @@
  *
  * For each workload in bench/workloads/ it runs, interleaved round by round:
  *   plain  : php -n <base>                                   (extension not loaded)
- *   on     : php -n <base> -d extension=EXT  MEMPROF_PROFILE=1, memprof.output_dir=<tmp>
+ *   on     : php -n <base> -d extension=EXT  MEMPROF_PROFILE=1 (--native: =native), memprof.output_dir=<tmp>
  *   off    : php -n <base> -d extension=EXT                  (loaded, profiling off)
  * where <base> = -d memory_limit=-1 plus the shared extensions the workloads need
  * (tokenizer, mbstring, ctype, iconv), and optionally opcache (--opcache/--jit).
@@ -25,8 +25,12 @@
 declare(strict_types=1);
 
 const BENCH_DIR = __DIR__;
-const WORKLOADS = ['parser', 'markdown', 'calls', 'churn'];
+const WORKLOADS = ['parser', 'markdown', 'calls', 'churn', 'xml'];
+// the SPEC's budgets are over these; xml is for native tracking (--native)
+const DEFAULT_WORKLOADS = ['parser', 'markdown', 'calls', 'churn'];
 const BASE_EXTENSIONS = ['tokenizer', 'mbstring', 'ctype', 'iconv'];
+// more shared extensions, for one workload only (every side of it)
+const WORKLOAD_EXTENSIONS = ['xml' => ['dom', 'xmlreader']];
 
 // Budgets from SPEC.md "Performance budgets".
 const BUDGET_GEOMEAN = 1.35;
@@ -56,6 +60,9 @@ usage: php bench/run.php [options]
   --only NAMES      comma-separated workloads (default: all of: parser,markdown,calls,churn)
   --opcache         run every side with opcache enabled (-d zend_extension=opcache)
   --jit             like --opcache, plus the tracing JIT
+  --native          profile native (malloc) allocations too: MEMPROF_PROFILE=native
+                    (memprof_enable('native') with --trigger call); the "off" side then has
+                    the malloc slots patched (memprof_enable('native') then memprof_disable())
   --trigger T       env  : MEMPROF_PROFILE=1 in the environment (default, what users do)
                     call : the workload calls memprof_enable() first (BENCH_PROFILE=1)
   --warmup N        discarded warm-up rounds per workload (default 1)
@@ -86,7 +93,8 @@ function parse_args(array $argv): array|string
         'runs' => 5,
         'size' => 'full',
         'ext' => dirname(BENCH_DIR) . '/modules/memprof.so',
-        'only' => WORKLOADS,
+        'only' => DEFAULT_WORKLOADS,
+        'native' => false,
         'opcache' => false,
         'jit' => false,
         'trigger' => 'env',
@@ -145,6 +153,12 @@ function parse_args(array $argv): array|string
                 case '--opcache':
                     $o['opcache'] = true;
                     break;
+                case '--native':
+                    $o['native'] = true;
+                    if ($o['sample_rate'] !== null) {
+                        return "--sample-rate and --native do not go together: native tracking is exact only";
+                    }
+                    break;
                 case '--jit':
                     $o['opcache'] = true;
                     $o['jit'] = true;
@@ -167,6 +181,9 @@ function parse_args(array $argv): array|string
                     if (!preg_match('/^[1-9]\d*[kKmMgG]?$/', $o['sample_rate'])) {
                         fwrite(STDERR, "--sample-rate: bytes, e.g. 524288 or 512K\n");
                         exit(2);
+                    }
+                    if ($o['native']) {
+                        return "--sample-rate and --native do not go together: native tracking is exact only";
                     }
                     break;
                 case '--no-off':
@@ -318,10 +335,10 @@ function parse_bench(string $stdout): array
     return $r;
 }
 
-function base_args(array $o): array
+function base_args(array $o, ?string $workload = null): array
 {
     $a = [$o['php'], '-n', '-d', 'memory_limit=-1', '-d', 'display_errors=stderr', '-d', 'error_reporting=-1'];
-    foreach (BASE_EXTENSIONS as $e) {
+    foreach ([...BASE_EXTENSIONS, ...(WORKLOAD_EXTENSIONS[$workload] ?? [])] as $e) {
         $a[] = '-d';
         $a[] = "extension=$e";
     }
@@ -342,7 +359,8 @@ function child_env(): array
 {
     $env = getenv();
     foreach (array_keys($env) as $k) {
-        if ($k === 'MEMPROF_PROFILE' || $k === 'BENCH_PROFILE' || $k === 'BENCH_SIZE' || str_starts_with($k, 'XDEBUG_')) {
+        if ($k === 'MEMPROF_PROFILE' || $k === 'BENCH_PROFILE' || $k === 'BENCH_SIZE' || $k === 'BENCH_NATIVE_PATCHED'
+                || str_starts_with($k, 'XDEBUG_')) {
             unset($env[$k]);
         }
     }
@@ -352,7 +370,7 @@ function child_env(): array
 /** argv + env for one side. */
 function side_cmd(string $side, string $workload, array $o, string $tmp): array
 {
-    $cmd = base_args($o);
+    $cmd = base_args($o, $workload);
     $env = child_env();
     if ($side !== 'plain') {
         array_push($cmd, '-d', 'extension=' . $o['ext_load']);
@@ -362,11 +380,14 @@ function side_cmd(string $side, string $workload, array $o, string $tmp): array
         if ($o['sample_rate'] !== null) {
             array_push($cmd, '-d', 'memprof.sample_rate=' . $o['sample_rate']);
         }
+        $flags = $o['native'] ? 'native' : '1';
         if ($o['trigger'] === 'env') {
-            $env['MEMPROF_PROFILE'] = '1';
+            $env['MEMPROF_PROFILE'] = $flags;
         } else {
-            $env['BENCH_PROFILE'] = '1';
+            $env['BENCH_PROFILE'] = $flags;
         }
+    } elseif ($side === 'off' && $o['native']) {
+        $env['BENCH_NATIVE_PATCHED'] = '1'; // slots patched, profiling off
     }
     $cmd[] = BENCH_DIR . "/workloads/$workload.php";
     $cmd[] = $o['size'];
@@ -376,7 +397,7 @@ function side_cmd(string $side, string $workload, array $o, string $tmp): array
 function shell_line(array $cmd, array $env = []): string
 {
     $pre = '';
-    foreach (['MEMPROF_PROFILE', 'BENCH_PROFILE'] as $k) {
+    foreach (['MEMPROF_PROFILE', 'BENCH_PROFILE', 'BENCH_NATIVE_PATCHED'] as $k) {
         if (isset($env[$k])) {
             $pre .= "$k=" . escapeshellarg($env[$k]) . ' ';
         }
@@ -620,6 +641,8 @@ function main(array $argv): int
                     $problem = 'no BENCH line on stdout';
                 } elseif ($side === 'on' && ($r['profiling'] ?? '0') !== '1') {
                     $problem = 'profiling was not on';
+                } elseif ($o['native'] && $side !== 'plain' && ($r['native'] ?? '0') !== ($side === 'on' ? '1' : 'patched')) {
+                    $problem = $side === 'on' ? 'native tracking was not on' : 'the malloc slots were not patched';
                 } elseif ($side === 'on' && !isset($r['live_blocks'])) {
                     $problem = 'no live_blocks line after memprof_dump_array()';
                 } elseif ($side !== 'on' && ($r['profiling'] ?? '0') !== '0') {
@@ -754,7 +777,8 @@ function main(array $argv): int
         $o['runs'] === 1 ? '' : 's',
         $o['warmup'],
         $o['warmup'] === 1 ? '' : 's',
-        $o['trigger'] === 'env' ? '`MEMPROF_PROFILE=1` (so memprof.observer=auto takes the call observer)' : '`memprof_enable()` at script start (memprof.observer=auto, no MEMPROF_PROFILE at startup: stack walks, no call observer)',
+        ($o['trigger'] === 'env' ? '`MEMPROF_PROFILE=1` (so memprof.observer=auto takes the call observer)' : '`memprof_enable()` at script start (memprof.observer=auto, no MEMPROF_PROFILE at startup: stack walks, no call observer)')
+            . ($o['native'] ? '; **native**: `MEMPROF_PROFILE=native` / `memprof_enable(\'native\')`, and the "loaded, off" side has the malloc slots patched' : ''),
         implode(' ', array_slice($argv, 1)),
         $elapsed
     );
@@ -824,8 +848,8 @@ function main(array $argv): int
             $go = geomean($offRatios);
             $gop = geomean(array_map(fn ($r) => $r['paired_off'] ?? null, $sum));
             $rows[] = ['**geomean**', '', '', '**' . fx($go) . '**', fx($gop), ''];
-            $md .= "### Loaded but off vs not loaded\n\n";
-            $md .= md_table(['workload', 'not loaded', 'loaded, off', 'ratio', 'paired ratio', 'RSS delta'], ['l', 'r', 'r', 'r', 'r', 'r'], $rows);
+            $md .= $o['native'] ? "### Loaded, malloc slots patched, off vs not loaded\n\n" : "### Loaded but off vs not loaded\n\n";
+            $md .= md_table(['workload', 'not loaded', $o['native'] ? 'patched, off' : 'loaded, off', 'ratio', 'paired ratio', 'RSS delta'], ['l', 'r', 'r', 'r', 'r', 'r'], $rows);
             $md .= "\n";
         }
 

@@ -1,5 +1,5 @@
 --TEST--
-Wrong arguments, unknown and malformed MEMPROF_PROFILE flags: warnings and errors, known flags still apply
+Wrong arguments, unknown and malformed MEMPROF_PROFILE flags: warnings and errors, known flags (native among them) still apply
 --EXTENSIONS--
 memprof
 --FILE--
@@ -9,7 +9,8 @@ function attempt(callable $f) {
     try { $f(); echo "no error\n"; }
     catch (Throwable $e) { echo get_class($e), ': ', $e->getMessage(), "\n"; }
 }
-attempt(fn() => memprof_enable(1));
+attempt(fn() => memprof_enable('', 2));
+attempt(fn() => memprof_enable(new stdClass()));
 attempt(fn() => memprof_dump_array(STDOUT));
 attempt(fn() => memprof_dump_callgrind());
 attempt(fn() => memprof_dump_folded(STDOUT, 2));
@@ -22,7 +23,8 @@ foreach (['dump_on_limit,,bogus', ' native ', 'x=1;dump_on_limit', ','] as $v) {
 }
 ?>
 --EXPECTF--
-ArgumentCountError: memprof_enable() expects exactly 0 arguments, 1 given
+ArgumentCountError: memprof_enable() expects at most 1 argument, 2 given
+TypeError: memprof_enable(): Argument #1 ($flags) must be of type array|string, stdClass given
 ArgumentCountError: memprof_dump_array() expects exactly 0 arguments, 1 given
 ArgumentCountError: memprof_dump_callgrind() expects exactly 1 argument, 0 given
 ArgumentCountError: memprof_dump_folded() expects exactly 1 argument, 2 given
@@ -31,8 +33,7 @@ MEMPROF_PROFILE="dump_on_limit,,bogus"
 Warning: PHP Request Startup: MEMPROF_PROFILE: unknown flag 'bogus' ignored; known flags: 1, dump_on_limit, native in Unknown on line 0
 {"enabled":true,"native":false,"dump_on_limit":true,"autodump":true,"calls":true,"sample_rate":0}
 MEMPROF_PROFILE=" native "
-Warning: PHP Request Startup: MEMPROF_PROFILE: flag 'native' is not supported by this build (malloc hooks are unavailable); profiling Zend MM allocations only in Unknown on line 0
-{"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true,"sample_rate":0}
+{"enabled":true,"native":true,"dump_on_limit":false,"autodump":true,"calls":true,"sample_rate":0}
 MEMPROF_PROFILE="x=1;dump_on_limit"
 Warning: PHP Request Startup: MEMPROF_PROFILE: unknown flag 'x=1;dump_on_limit' ignored; known flags: 1, dump_on_limit, native in Unknown on line 0
 {"enabled":true,"native":false,"dump_on_limit":false,"autodump":true,"calls":true,"sample_rate":0}

@@ -83,12 +83,35 @@ function bench_profile_totals(array $node): array
     return [$blocks, $bytes];
 }
 
-/** Alternative trigger (run.php --trigger call): enable from inside the script. */
+/**
+ * Alternative trigger (run.php --trigger call): enable from inside the
+ * script (BENCH_PROFILE=native: with native tracking). BENCH_NATIVE_PATCHED
+ * (run.php --native, "off" side): native tracking on and off again, which
+ * leaves the malloc slots patched, profiling off.
+ */
 function bench_maybe_enable(): void
 {
-    if (getenv('BENCH_PROFILE') && function_exists('memprof_enable') && !memprof_enabled()) {
-        memprof_enable();
+    if (!function_exists('memprof_enable') || memprof_enabled()) {
+        return;
     }
+    if (getenv('BENCH_NATIVE_PATCHED')) {
+        memprof_enable('native');
+        memprof_disable();
+    } elseif ($p = getenv('BENCH_PROFILE')) {
+        $p === 'native' ? memprof_enable('native') : memprof_enable();
+    }
+}
+
+/** "1" if malloc is tracked, "patched" if its slots are patched but not tracked, else "0". */
+function bench_native(): string
+{
+    if (!function_exists('memprof_native_status')) {
+        return '0';
+    }
+    if (memprof_enabled_flags()['native']) {
+        return '1';
+    }
+    return memprof_native_status()['slots']['patched'] > 0 ? 'patched' : '0';
 }
 
 function bench_finish(int $t0, int $t1, string $check): void
@@ -101,14 +124,15 @@ function bench_finish(int $t0, int $t1, string $check): void
     $oc = function_exists('opcache_get_status') ? opcache_get_status(false) : false;
     $script = get_included_files()[0];
     printf(
-        "BENCH time_ns=%d rss_before_dump_kb=%d hwm_before_dump_kb=%d profiling=%d check=%s opcache_cached=%d jit=%d\n",
+        "BENCH time_ns=%d rss_before_dump_kb=%d hwm_before_dump_kb=%d profiling=%d check=%s opcache_cached=%d jit=%d native=%s\n",
         $t1 - $t0,
         $st['VmRSS'],
         $st['VmHWM'],
         $on ? 1 : 0,
         $check,
         function_exists('opcache_is_script_cached') && opcache_is_script_cached($script) ? 1 : 0,
-        is_array($oc) && ($oc['jit']['on'] ?? false) ? 1 : 0
+        is_array($oc) && ($oc['jit']['on'] ?? false) ? 1 : 0,
+        bench_native()
     );
     if ($on) {
         $d0 = hrtime(true);

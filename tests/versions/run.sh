@@ -120,8 +120,9 @@ prepare() { # version, chroot, log
     has_candidate "$ch" "php$v-dev" || { echo "[$v] php$v-dev is not in Debian $suite $extra"; return 1; }
 
     # callgrind_annotate (valgrind), go tool pprof (golang-go), kill (procps)
-    # and curl are what the phpt tests call
-    pkgs="php$v-dev php$v-cli libjudy-dev zlib1g-dev gcc make libc6-dev valgrind golang-go procps curl ca-certificates"
+    # and curl are what the phpt tests call; the native tests load dom and
+    # xmlreader (php$v-xml), build a library (gcc) and preload jemalloc
+    pkgs="php$v-dev php$v-cli php$v-xml libjudy-dev zlib1g-dev gcc make libc6-dev libjemalloc2 valgrind golang-go procps curl ca-certificates"
     # opcache is a package of its own up to 8.4 and built in from 8.5
     has_candidate "$ch" "php$v-opcache" && pkgs="$pkgs php$v-opcache"
     XDEBUG_SKIP=""

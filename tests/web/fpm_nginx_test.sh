@@ -6,7 +6,8 @@
 #   tests/web/fpm_nginx_test.sh            (from the repository root, after make)
 #
 # Environment: MEMPROF_SO (default: modules/memprof.so), PHP_FPM (php-fpm8.2),
-# NGINX (nginx), GO (go), PHP (php, for the helpers), REQUESTS (3000), WATCHDOG (170 s),
+# NGINX (nginx), GO (go), PHP (php, for the helpers), REQUESTS (3000), NATIVE_REQUESTS (1000),
+# WATCHDOG (240 s),
 # RSS_BOUND_KB (2048), KEEP_TMP=1 to keep the temp dir, OPCACHE=1 to run
 # the same checks with opcache and its tracing JIT loaded in FPM.
 #
@@ -28,6 +29,7 @@ NGINX=${NGINX:-nginx}
 GO=${GO:-go}
 PHP=${PHP:-php}
 REQUESTS=${REQUESTS:-3000}
+NATIVE_REQUESTS=${NATIVE_REQUESTS:-1000}
 RSS_BOUND_KB=${RSS_BOUND_KB:-2048}
 SECRET='s3cret-Memprof-7f2a'
 
@@ -72,11 +74,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'FAIL=$((FAIL + 1)); echo "not ok - interrupted"; echo "$PASS passed, $FAIL failed"; exit 1' INT TERM
 
-# Never run longer than 3 minutes, whatever hangs: stopping the servers
+# Never run longer than 4 minutes, whatever hangs: stopping the servers
 # makes any request in flight fail at once, then the trap cleans up.
 (
-	sleep "${WATCHDOG:-170}"
-	echo "# watchdog: test took longer than ${WATCHDOG:-170} s"
+	sleep "${WATCHDOG:-240}"
+	echo "# watchdog: test took longer than ${WATCHDOG:-240} s"
 	kill -TERM $$
 	[ -s "$T/fpm.pid" ] && kill -TERM "$(cat "$T/fpm.pid")" 2>/dev/null
 	[ -s "$T/nginx/nginx.pid" ] && kill -KILL "$(cat "$T/nginx/nginx.pid")" 2>/dev/null
@@ -161,6 +163,19 @@ function memprof_web_light_handler(): string { return str_repeat('l', 20000); }
 $keep = memprof_web_light_handler();
 echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off', ' rate=', memprof_enabled_flags()['sample_rate'], "\n";
 PHP
+cat > "$T/www/xml.php" <<'PHP'
+<?php
+/* libxml2 allocates a DOM document with malloc, outside the Zend heap: a
+ * profile with MEMPROF_PROFILE=native holds it under [native] libxml2. */
+function memprof_web_xml(int $n): DOMDocument {
+    $d = new DOMDocument();
+    $d->loadXML('<r>' . str_repeat('<i a="1">x</i>', $n) . '</r>');
+    return $d;
+}
+$doc = memprof_web_xml((int) ($_GET['n'] ?? 1000));
+echo 'pid=', getmypid(), ' profiling=', memprof_enabled() ? 'on' : 'off',
+    ' native=', memprof_enabled_flags()['native'] ? 'on' : 'off', ' items=', $doc->documentElement->childNodes->length, "\n";
+PHP
 
 # ---- php-fpm -------------------------------------------------------------------
 pool() { # name port secret-or-empty [more pool lines]
@@ -201,10 +216,12 @@ php_admin_value[memprof.labels] = service:web,version:1.2"
 # -n: no php.ini and no conf.d scan, so nothing but memprof is loaded (no
 # Xdebug; opcache only with OPCACHE=1). The dump signal is PHP_INI_SYSTEM.
 EXTRA=()
+# dom for the native section (Debian: php8.2-xml)
+"$PHP" -n -d extension=dom -r 'exit(class_exists("DOMDocument") ? 0 : 1);' 2>/dev/null && EXTRA+=(-d extension=dom)
 if [ "${OPCACHE:-}" = 1 ]; then
 	# file_update_protection=0: the pages were just written, and opcache
 	# does not cache files younger than it (2 s by default)
-	EXTRA=(-d zend_extension=opcache -d opcache.enable=1 -d opcache.jit=tracing
+	EXTRA+=(-d zend_extension=opcache -d opcache.enable=1 -d opcache.jit=tracing
 		-d opcache.jit_buffer_size=32M -d opcache.validate_timestamps=0
 		-d opcache.file_update_protection=0)
 fi
@@ -470,6 +487,56 @@ check "worker VmRSS flat between request $WARM and $REQUESTS: grew $GROWTH kB (b
 	test -n "$RSS_A" -a -n "$RSS_B" -a "$GROWTH" -lt "$RSS_BOUND_KB"
 LAST=$(ls -t "$T"/out_sec/memprof.pprof.*.pb.gz | head -1)
 profile_check "last profile of the load" 4000 "$LAST"
+
+# ---- 5b. native tracking: every other request profiled with MEMPROF_PROFILE=native -----
+# The worker's malloc slots stay patched between them: no growth either way.
+load_native() { # from to
+	local i cfg="$T/load_native.cfg"
+	: > "$cfg"
+	for ((i = $1; i <= $2; i++)); do
+		if ((i % 2 == 0)); then
+			u="/xml.php?j=$i&n=2000&MEMPROF_PROFILE=native&MEMPROF_SECRET=$SECRET"
+			p=on
+		else
+			u="/xml.php?j=$i&n=2000"
+			p=off
+		fi
+		printf 'url = "%s%s"\n' "$SEC" "$u" >> "$cfg"
+		printf 'sec\tGET\t%s\t%s\n' "${u//MEMPROF_SECRET=$SECRET/MEMPROF_SECRET=***}" "$p" >> "$T/expected"  # as redact()
+	done
+	curl -sS --max-time 120 -K "$cfg" >> "$T/native.bodies"
+}
+if grep -q 'extension=dom' <<< "${EXTRA[*]}"; then
+	: > "$T/native.bodies"
+	before=$(nfiles sec)
+	NWARM=$((NATIVE_REQUESTS / 5))
+	load_native 1 "$NWARM"
+	RSS_A=$(rss_kb "$SEC_PID")
+	load_native $((NWARM + 1)) "$NATIVE_REQUESTS"
+	RSS_B=$(rss_kb "$SEC_PID")
+	echo "# native: $NATIVE_REQUESTS requests; worker VmRSS after $NWARM: ${RSS_A} kB, after $NATIVE_REQUESTS: ${RSS_B} kB"
+	check "native: $NATIVE_REQUESTS requests answered by the same worker, half of them with malloc tracked" \
+		test "$(grep -c "^pid=$SEC_PID " "$T/native.bodies")" = "$NATIVE_REQUESTS" \
+		-a "$(grep -c 'profiling=on native=on' "$T/native.bodies")" = $((NATIVE_REQUESTS / 2)) \
+		-a "$(grep -c 'profiling=off native=off' "$T/native.bodies")" = $((NATIVE_REQUESTS - NATIVE_REQUESTS / 2))
+	check "native: one profile per profiled request" test "$(nfiles sec)" = $((before + NATIVE_REQUESTS / 2))
+	GROWTH=$((${RSS_B:-0} - ${RSS_A:-999999}))
+	check "native: worker VmRSS flat between request $NWARM and $NATIVE_REQUESTS: grew $GROWTH kB (bound $RSS_BOUND_KB kB)" \
+		test -n "$RSS_A" -a -n "$RSS_B" -a "$GROWTH" -lt "$RSS_BOUND_KB"
+	LAST=$(ls -t "$T"/out_sec/memprof.pprof.*.pb.gz | head -1)
+	# values: 6 totals, then 6 native (alloc_objects alloc_space inuse_objects inuse_space
+	# peak_objects peak_space); the document is gone by the profile at request end (objects
+	# are destroyed before modules shut down), so its allocation and peak
+	if S=$("$PHP" -n "$HERE/inc/pprof_stacks.php" "$LAST" "$GO" 2>&1) \
+		&& awk -F'\t' '$2 ~ /^\[native\] libxml2[^;]*;DOMDocument::loadXML;memprof_web_xml;main / { split($1, v, " "); if (v[8] >= 100000 && v[8] == v[2] && v[12] == v[6] && v[12] >= 100000) ok = 1 } END { exit !ok }' <<< "$S"; then
+		ok "native: the last profile has libxml2's document under DOMDocument::loadXML (allocated, at peak), in the native sample types too"
+	else
+		not_ok "native: the last profile has libxml2's document under DOMDocument::loadXML (allocated, at peak), in the native sample types too"
+		echo "$S" | head -20 | diag
+	fi
+else
+	not_ok "native: dom not available to php-fpm (apt-get install php8.2-xml)"
+fi
 
 # ---- 6. request logs ----------------------------------------------------------------
 for pool in open sec; do
