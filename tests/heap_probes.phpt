@@ -12,7 +12,7 @@ class CS { public static $s; }
 
 $ao = new ArrayObject([new InAO]);
 $sos = new SplObjectStorage;
-$sos->attach(new InSOS);
+$sos[new InSOS] = null; // attach() is deprecated since 8.5
 $u = new InUse;
 $cl = function () use ($u) { return $u; };
 unset($u);

@@ -54,7 +54,7 @@ $out = sigw_tmpdir();
 $s = srv_start(['memprof.output_dir' => $out, 'memprof.output_format' => 'pprof', 'memprof.trigger_secret' => $secret,
     'memprof.sample_rate' => '512K', 'memprof.sample_requests' => '3'],
     // sampling at startup: no call observer is registered (calls false), even with a secret
-    ['page.php' => '<?php $k = str_repeat("p", 1 << 20); echo memprof_enabled() ? "on" : "off", " ", memprof_enabled_flags()["sample_rate"], " ", json_encode(memprof_enabled_flags()["calls"]);']);
+    ['page.php' => '<?php /* 8 MiB: sampled at 512K with probability 1 - e^-16, so each profile has samples (and labels) */ $k = str_repeat("p", 1 << 23); echo memprof_enabled() ? "on" : "off", " ", memprof_enabled_flags()["sample_rate"], " ", json_encode(memprof_enabled_flags()["calls"]);']);
 $r = [];
 for ($i = 1; $i <= 10; $i++) {
     $r[] = srv_req($s, "/page.php?MEMPROF_PROFILE=1&MEMPROF_SECRET=$secret&i=$i");
