@@ -60,6 +60,8 @@ void mp_writef(mp_writer *w, const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf,
 static inline void mp_writes(mp_writer *w, const char *s) { mp_write(w, s, strlen(s)); }
 /* Flushes everything; SUCCESS only if every byte reached the sink. */
 int mp_writer_finish(mp_writer *w);
+/* Frees what the writers keep between dumps (module shutdown). */
+void mp_writer_mshutdown(void);
 
 /* ---- profile_walk.c: the tree as exporters see it ---------------------- */
 /* The six values every format writes, then (sampled mode) the samples

@@ -449,6 +449,7 @@ static PHP_MSHUTDOWN_FUNCTION(memprof)
 	mp_signal_mshutdown();
 	mp_compile_hook_mshutdown();
 	mp_limit_mshutdown();
+	mp_writer_mshutdown();
 	UNREGISTER_INI_ENTRIES();
 	return SUCCESS;
 }
