@@ -41,7 +41,7 @@ static zend_op_array *mp_compile_file(zend_file_handle *fh, int type)
 	if (UNEXPECTED(CG(compiler_options) & ZEND_COMPILE_PRELOAD)) {
 		/* opcache.preload runs its script in a request of its own at startup;
 		 * nobody asked for a profile of that */
-		mp_profile_stop();
+		mp_profile_stop_preload();
 		return prev_compile_file(fh, type);
 	}
 	zend_string *name = fh->opened_path ? fh->opened_path : fh->filename;

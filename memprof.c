@@ -258,14 +258,18 @@ static void pin_module(void)
 	}
 }
 
-void mp_profile_stop(void)
+static void profile_stop(bool keep_startup)
 {
 	if (!MEMPROF_G(enabled)) {
 		return;
 	}
 	/* unhook before freeing: nothing may reach the map once it is gone;
 	 * the malloc hooks first, they record into what the Zend hooks set up */
-	mp_native_stop();
+	if (keep_startup) {
+		mp_native_detach();
+	} else {
+		mp_native_stop();
+	}
 	if (!mp_tracker_stop()) {
 		if (!stuck_under_foreign_hooks) {
 			stuck_under_foreign_hooks = true;
@@ -285,6 +289,16 @@ void mp_profile_stop(void)
 	MEMPROF_G(flag_native) = false;
 	MEMPROF_G(flag_dump_on_limit) = false;
 	MEMPROF_G(autodump) = false;
+}
+
+void mp_profile_stop(void)
+{
+	profile_stop(false);
+}
+
+void mp_profile_stop_preload(void)
+{
+	profile_stop(true);
 }
 
 int mp_export(mp_format fmt, mp_writer *w)

@@ -47,6 +47,9 @@ void mp_native_minit(bool startup);
 const char *mp_native_start(void);
 /* Stops recording at once, forgets the blocks outside the tree. */
 void mp_native_stop(void);
+/* The profile ends but [startup] stays open if it still is (the preload
+ * pseudo-request's profile: nobody asked for it); otherwise mp_native_stop(). */
+void mp_native_detach(void);
 /* Puts the slots back; the module stays pinned if any was patched. */
 void mp_native_mshutdown(void);
 /* Recording into the current profile. */

@@ -38,6 +38,7 @@ static struct {
 
 static bool recording;   /* the hooks record; read by every hook, on every thread */
 static bool into_tree;   /* the PHP thread records into the profile (else [startup]) */
+static bool startup_open; /* [startup] recorded since module start, not yet reset */
 static bool have_real;
 
 #define RECORDING() __atomic_load_n(&recording, __ATOMIC_RELAXED)
@@ -321,6 +322,7 @@ void mp_native_minit(bool startup)
 	mp_side_minit();
 	mp_ntls.php_thread = true;
 	if (startup && patch() == NULL) {
+		startup_open = true;
 		mp_side_open(true);
 		__atomic_store_n(&recording, true, __ATOMIC_RELEASE);
 	}
@@ -341,8 +343,19 @@ const char *mp_native_start(void)
 	return NULL;
 }
 
+void mp_native_detach(void)
+{
+	if (startup_open) {
+		/* back to recording [startup] only, as before the profile */
+		__atomic_store_n(&into_tree, false, __ATOMIC_RELEASE);
+		return;
+	}
+	mp_native_stop();
+}
+
 void mp_native_stop(void)
 {
+	startup_open = false;
 	if (!RECORDING() && !into_tree) {
 		return;
 	}

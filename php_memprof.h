@@ -49,5 +49,8 @@ ZEND_TSRMLS_CACHE_EXTERN()
 const char *mp_profile_start_refused(void);
 int  mp_profile_start(void);
 void mp_profile_stop(void);
+/* The same for the opcache.preload pseudo-request, whose profile nobody
+ * asked for: native [startup] recording, if still open, goes on. */
+void mp_profile_stop_preload(void);
 
 #endif
