@@ -452,21 +452,28 @@ check "the dump is reported in the error log with its file name" \
 
 # ---- 5. thousands of requests through one worker: no growth -------------------------
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
-load() { # from to
-	local i cfg="$T/load.cfg"
+# load_urls NAME FROM TO EVERY PROFILED PLAIN: requests FROM..TO to the "sec"
+# server, every EVERYth one to the URL PROFILED (the secret appended), the
+# others to PLAIN; "@" in a URL is the request's number. Bodies go to
+# $T/NAME.bodies, what the request log must say to $T/expected.
+load_urls() {
+	local name=$1 every=$4 i u p cfg="$T/$1.cfg"
 	: > "$cfg"
-	for ((i = $1; i <= $2; i++)); do
-		if ((i % 10 == 0)); then
-			u="/page.php?i=$i&n=4000&MEMPROF_PROFILE=1&MEMPROF_SECRET=$SECRET"
+	for ((i = $2; i <= $3; i++)); do
+		if ((i % every == 0)); then
+			u="${5//@/$i}&MEMPROF_SECRET=$SECRET"
 			p=on
 		else
-			u="/page.php?i=$i&n=3000"
+			u=${6//@/$i}
 			p=off
 		fi
 		printf 'url = "%s%s"\n' "$SEC" "$u" >> "$cfg"
 		printf 'sec\tGET\t%s\t%s\n' "${u//MEMPROF_SECRET=$SECRET/MEMPROF_SECRET=***}" "$p" >> "$T/expected"  # as redact()
 	done
-	curl -sS --max-time 120 -K "$cfg" >> "$T/load.bodies"
+	curl -sS --max-time 120 -K "$cfg" >> "$T/$name.bodies"
+}
+load() { # from to
+	load_urls load "$1" "$2" 10 "/page.php?i=@&n=4000&MEMPROF_PROFILE=1" "/page.php?i=@&n=3000"
 }
 : > "$T/load.bodies"
 before=$(nfiles sec)
@@ -491,20 +498,7 @@ profile_check "last profile of the load" 4000 "$LAST"
 # ---- 5b. native tracking: every other request profiled with MEMPROF_PROFILE=native -----
 # The worker's malloc slots stay patched between them: no growth either way.
 load_native() { # from to
-	local i cfg="$T/load_native.cfg"
-	: > "$cfg"
-	for ((i = $1; i <= $2; i++)); do
-		if ((i % 2 == 0)); then
-			u="/xml.php?j=$i&n=2000&MEMPROF_PROFILE=native&MEMPROF_SECRET=$SECRET"
-			p=on
-		else
-			u="/xml.php?j=$i&n=2000"
-			p=off
-		fi
-		printf 'url = "%s%s"\n' "$SEC" "$u" >> "$cfg"
-		printf 'sec\tGET\t%s\t%s\n' "${u//MEMPROF_SECRET=$SECRET/MEMPROF_SECRET=***}" "$p" >> "$T/expected"  # as redact()
-	done
-	curl -sS --max-time 120 -K "$cfg" >> "$T/native.bodies"
+	load_urls native "$1" "$2" 2 "/xml.php?j=@&n=2000&MEMPROF_PROFILE=native" "/xml.php?j=@&n=2000"
 }
 if grep -q 'extension=dom' <<< "${EXTRA[*]}"; then
 	: > "$T/native.bodies"
