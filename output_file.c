@@ -63,6 +63,21 @@ static int write_and_close(int fd, mp_dump_fn fn, void *ctx, int *err)
 	return rc;
 }
 
+/* Renames from to to, failing with EEXIST rather than replace a file:
+ * RENAME_NOREPLACE (one system call), or link() then unlink() on file
+ * systems without it. */
+static int move_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) {
+		return 0;
+	}
+	if ((errno != EINVAL && errno != ENOSYS) || link(from, to) != 0) {
+		return -1;
+	}
+	unlink(from);
+	return 0;
+}
+
 /* Nothing here allocates on the Zend heap (see export_mem.c): this runs at
  * the memory limit and at request end, and warns only through its callers. */
 int mp_dump_new_file(const char *kind, const char *ext, mp_dump_fn fn, void *ctx, mp_dump_result *r)
@@ -84,22 +99,10 @@ int mp_dump_new_file(const char *kind, const char *ext, mp_dump_fn fn, void *ctx
 		unlink(tmp);
 		return dump_failed(r, "writing a profile failed in", dir, err);
 	}
-	/* Never replace an existing file: rename with RENAME_NOREPLACE (one
-	 * system call), or link() then unlink() where the file system has no
-	 * such rename; retry with a later timestamp in the unlikely case of a
-	 * clash. */
-	bool noreplace = true;
+	/* retry with a later timestamp in the unlikely case of a clash */
 	for (int attempt = 0; attempt < 100; attempt++, us++) {
 		snprintf(r->path, sizeof(r->path), "%s/memprof.%s.%ld.%" PRIu64 "%s", dir, kind, pid, us, ext);
-		int rc = noreplace ? renameat2(AT_FDCWD, tmp, AT_FDCWD, r->path, RENAME_NOREPLACE) : -1;
-		if (rc != 0 && noreplace && (errno == EINVAL || errno == ENOSYS)) {
-			noreplace = false;
-		}
-		if (rc != 0 && !noreplace && link(tmp, r->path) == 0) {
-			unlink(tmp);
-			rc = 0;
-		}
-		if (rc == 0) {
+		if (move_noreplace(tmp, r->path) == 0) {
 			r->what = NULL;
 			r->err = 0;
 			return SUCCESS;
