@@ -379,9 +379,14 @@ static zend_always_inline void *sample_maybe(void *p, size_t size)
 	return sample_block(p, size);
 }
 
+/* The point is counted down before the heap is asked, so that the common
+ * case ends in a tail call to the heap (no frame of ours around it). */
 static void *mp_malloc_sampled(size_t size)
 {
-	return sample_maybe(zend_mm_alloc(mp_heap, size), size);
+	if (EXPECTED((s_until -= (int64_t)size) > 0)) {
+		return zend_mm_alloc(mp_heap, size);
+	}
+	return sample_block(zend_mm_alloc(mp_heap, size), size);
 }
 
 static void mp_free_sampled(void *p)
