@@ -310,6 +310,33 @@ static uint32_t compile_func_id(const char *key, size_t len)
 
 static uint32_t root_pos;
 
+/* The edge cache (callgraph.h), and which of its slots were filled since
+ * it was last cleared: a new graph clears those only. A sampled profile
+ * fills a few, and one per request must not clear (and evict from the CPU's
+ * cache) all 128 KiB each time. */
+static mp_edge edges[1u << MP_EDGE_BITS];
+static uint64_t edges_filled[(1u << MP_EDGE_BITS) / 64];
+
+/* Calls f(slot) for every filled slot. */
+#define EDGES_EACH_FILLED(f) do { \
+	for (uint32_t w_ = 0; w_ < (1u << MP_EDGE_BITS) / 64; w_++) { \
+		for (uint64_t b_ = edges_filled[w_]; b_; b_ &= b_ - 1) { \
+			f(&edges[w_ * 64 + (uint32_t)__builtin_ctzll(b_)]); \
+		} \
+	} \
+} while (0)
+
+static void edge_clear(mp_edge *e)
+{
+	memset(e, 0, sizeof(*e));
+}
+
+static void edges_reset(void)
+{
+	EDGES_EACH_FILLED(edge_clear);
+	memset(edges_filled, 0, sizeof(edges_filled));
+}
+
 static uint32_t pos_child(uint32_t call, uint32_t line)
 {
 	uint32_t n = node_child(call, line, mp_g.nodes[call].fn);
@@ -320,7 +347,7 @@ static zend_always_inline mp_edge *edge_slot(uint32_t call, uint32_t line, const
 {
 	/* multiply-shift: the top bits of the product mix all of the key's */
 	uint32_t h = ((uint32_t)((uintptr_t)f >> 4) ^ (call * 0x9E3779B1u) ^ (line * 0xC2B2AE35u)) * 0x85EBCA6Bu;
-	return &mp_g.edges[h >> (32 - MP_EDGE_BITS)];
+	return &edges[h >> (32 - MP_EDGE_BITS)];
 }
 
 static void edge_flush(mp_edge *e)
@@ -333,9 +360,7 @@ static void edge_flush(mp_edge *e)
 
 void mp_graph_flush_calls(void)
 {
-	for (uint32_t i = 0; i < (1u << MP_EDGE_BITS); i++) {
-		edge_flush(&mp_g.edges[i]);
-	}
+	EDGES_EACH_FILLED(edge_flush);
 }
 
 /* NULL when out of memory. pos: the caller's position at that line. */
@@ -350,6 +375,8 @@ static mp_edge *call_edge_slow(uint32_t call, uint32_t line, uint32_t pos, const
 	if (e->key) {
 		edge_flush(e);
 	}
+	uint32_t slot = (uint32_t)(e - edges);
+	edges_filled[slot / 64] |= 1ull << (slot % 64);
 	e->key = (uintptr_t)f | !func_is_stable(f);
 	e->call = call;
 	e->line = line;
@@ -970,6 +997,7 @@ uint32_t mp_graph_side_pos(uint32_t root, uint32_t obj)
 int mp_graph_init(bool sampled)
 {
 	memset(&mp_g, 0, sizeof(mp_g));
+	edges_reset();
 	native_reset();
 	graph_gen++;
 	compile_fr = 0;
@@ -1014,6 +1042,7 @@ int mp_graph_init(bool sampled)
 void mp_graph_free(void)
 {
 	mp_observing = false;
+	edges_reset(); /* no stale count may reach the next graph's nodes */
 	for (uint32_t i = 0; mp_g.funcs && i < mp_g.nfuncs; i++) {
 		mp_func *rec = &mp_g.funcs[i];
 		if (rec->kind == MP_FN_COMPILE) {

@@ -96,7 +96,6 @@ typedef struct mp_graph {
 	                           so "the frame below the top" needs no bounds check */
 	mp_frame *top;          /* innermost frame */
 	mp_frame *stack_last;   /* last slot allocated: a push needs top < stack_last */
-	mp_edge edges[1u << MP_EDGE_BITS];
 	bool oom;               /* an allocation of ours failed: profile incomplete */
 } mp_graph;
 
