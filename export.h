@@ -54,7 +54,8 @@ typedef struct mp_writer {
 
 void mp_writer_init_stream(mp_writer *w, php_stream *stream);
 void mp_writer_init_fd(mp_writer *w, int fd);
-bool mp_writer_gzip(mp_writer *w);
+/* size_hint: the bytes about to be written, if known (else SIZE_MAX) */
+bool mp_writer_gzip(mp_writer *w, size_t size_hint);
 void mp_write(mp_writer *w, const void *data, size_t len);
 void mp_writef(mp_writer *w, const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 2, 3);
 static inline void mp_writes(mp_writer *w, const char *s) { mp_write(w, s, strlen(s)); }

@@ -284,7 +284,7 @@ void mp_export_pprof(const mp_view *v, mp_writer *w)
 		w->err = ENOMEM;
 		goto done;
 	}
-	if (mp_writer_gzip(w)) {
+	if (mp_writer_gzip(w, out.len + st.out.len)) {
 		mp_write(w, out.p, out.len);
 		mp_write(w, st.out.p, st.out.len);
 	}

@@ -141,7 +141,12 @@ static z_stream *gz_new(void)
 	return z;
 }
 
-bool mp_writer_gzip(mp_writer *w)
+/* Under one file-system block, compressing saves no disk space, and costs
+ * most of a small dump's time (~10 us for a 1 KiB profile, of a per-request
+ * pprof's): such a profile is stored, gzip format all the same. */
+#define MP_GZIP_STORE_BELOW 4096
+
+bool mp_writer_gzip(mp_writer *w, size_t size_hint)
 {
 	z_stream *z;
 	if (cached_gz_busy) {
@@ -156,6 +161,17 @@ bool mp_writer_gzip(mp_writer *w)
 		}
 		z = cached_gz = gz_new();
 		cached_gz_busy = z != NULL;
+	}
+	/* after a reset, with no input yet: the new level applies to all of it */
+	int level = size_hint < MP_GZIP_STORE_BELOW ? Z_NO_COMPRESSION : Z_DEFAULT_COMPRESSION;
+	if (z && deflateParams(z, level, Z_DEFAULT_STRATEGY) != Z_OK) {
+		if (z == cached_gz) {
+			cached_gz_busy = false;
+		} else {
+			deflateEnd(z);
+			free(z);
+		}
+		z = NULL;
 	}
 	if (!z) {
 		w->failed = true;
