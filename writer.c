@@ -17,8 +17,12 @@
  * its own. */
 static char *cached_buf;
 static bool cached_buf_busy;
-static z_stream *cached_gz;
-static bool cached_gz_busy;
+/* Two kinds of gzip stream, each cached: one that stores (small dumps, see
+ * MP_GZIP_STORE_BELOW), with the smallest hash table, so that its reset does
+ * not clear the 64 KiB one of the other (which compresses: level 6). */
+enum { GZ_STORE, GZ_COMPRESS, GZ_KINDS };
+static z_stream *cached_gz[GZ_KINDS];
+static bool cached_gz_busy[GZ_KINDS];
 
 static void writer_init(mp_writer *w)
 {
@@ -42,10 +46,12 @@ static void writer_init(mp_writer *w)
 
 void mp_writer_mshutdown(void)
 {
-	if (cached_gz && !cached_gz_busy) {
-		deflateEnd(cached_gz);
-		free(cached_gz);
-		cached_gz = NULL;
+	for (int k = 0; k < GZ_KINDS; k++) {
+		if (cached_gz[k] && !cached_gz_busy[k]) {
+			deflateEnd(cached_gz[k]);
+			free(cached_gz[k]);
+			cached_gz[k] = NULL;
+		}
 	}
 	if (!cached_buf_busy) {
 		free(cached_buf);
@@ -130,11 +136,13 @@ static void flush_buf(mp_writer *w)
 	w->len = 0;
 }
 
-static z_stream *gz_new(void)
+static z_stream *gz_new(int kind)
 {
 	z_stream *z = calloc(1, sizeof(z_stream));
 	/* windowBits 15 + 16: gzip header and trailer, as pprof expects */
-	if (!z || deflateInit2(z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+	int level = kind == GZ_STORE ? Z_NO_COMPRESSION : Z_DEFAULT_COMPRESSION;
+	int mem_level = kind == GZ_STORE ? 1 : 8;
+	if (!z || deflateInit2(z, level, Z_DEFLATED, 15 + 16, mem_level, Z_DEFAULT_STRATEGY) != Z_OK) {
 		free(z);
 		return NULL;
 	}
@@ -148,30 +156,20 @@ static z_stream *gz_new(void)
 
 bool mp_writer_gzip(mp_writer *w, size_t size_hint)
 {
+	int kind = size_hint < MP_GZIP_STORE_BELOW ? GZ_STORE : GZ_COMPRESS;
 	z_stream *z;
-	if (cached_gz_busy) {
-		z = gz_new();
-	} else if (cached_gz && deflateReset(cached_gz) == Z_OK) {
-		z = cached_gz;
-		cached_gz_busy = true;
+	if (cached_gz_busy[kind]) {
+		z = gz_new(kind); /* a dump while another is being written */
+	} else if (cached_gz[kind] && deflateReset(cached_gz[kind]) == Z_OK) {
+		z = cached_gz[kind];
+		cached_gz_busy[kind] = true;
 	} else {
-		if (cached_gz) { /* a reset that failed: start over */
-			deflateEnd(cached_gz);
-			free(cached_gz);
+		if (cached_gz[kind]) { /* a reset that failed: start over */
+			deflateEnd(cached_gz[kind]);
+			free(cached_gz[kind]);
 		}
-		z = cached_gz = gz_new();
-		cached_gz_busy = z != NULL;
-	}
-	/* after a reset, with no input yet: the new level applies to all of it */
-	int level = size_hint < MP_GZIP_STORE_BELOW ? Z_NO_COMPRESSION : Z_DEFAULT_COMPRESSION;
-	if (z && deflateParams(z, level, Z_DEFAULT_STRATEGY) != Z_OK) {
-		if (z == cached_gz) {
-			cached_gz_busy = false;
-		} else {
-			deflateEnd(z);
-			free(z);
-		}
-		z = NULL;
+		z = cached_gz[kind] = gz_new(kind);
+		cached_gz_busy[kind] = z != NULL;
 	}
 	if (!z) {
 		w->failed = true;
@@ -236,8 +234,9 @@ int mp_writer_finish(mp_writer *w)
 		if (!w->failed) {
 			gz_pump(w, NULL, 0, Z_FINISH);
 		}
-		if (w->gz == cached_gz) {
-			cached_gz_busy = false;
+		int kind = w->gz == cached_gz[GZ_STORE] ? GZ_STORE : w->gz == cached_gz[GZ_COMPRESS] ? GZ_COMPRESS : -1;
+		if (kind >= 0) {
+			cached_gz_busy[kind] = false;
 		} else {
 			deflateEnd(w->gz);
 			free(w->gz);
