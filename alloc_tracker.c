@@ -107,9 +107,14 @@ static bool track_free(void *p)
 	return true;
 }
 
+/* The heap can refuse a block by returning NULL and raise its memory-limit
+ * error afterwards (Debian's PHP 8.2.36 does, for a huge block): nothing was
+ * allocated, nothing is recorded. */
 static zend_never_inline void *track_alloc_ret(void *p, uint32_t pos, size_t size)
 {
-	track_alloc(p, pos, size);
+	if (EXPECTED(p != NULL)) {
+		track_alloc(p, pos, size);
+	}
 	return p;
 }
 
@@ -237,6 +242,9 @@ static zend_never_inline void *realloc_slow(void *p, size_t size)
 	/* Call the allocator first: on memory-limit errors it does not return,
 	 * and our map must still describe the old block then. */
 	void *np = EXPECTED(mp_on_heap) ? zend_mm_realloc(mp_heap, p, size) : other_realloc(p, size);
+	if (UNEXPECTED(np == NULL) && size != 0) {
+		return np; /* refused (see track_alloc_ret): p is still there */
+	}
 	if (p) {
 		track_free(p);
 	}
@@ -282,6 +290,9 @@ static zend_always_inline void *realloc_at(void *p, uint32_t pos, size_t size)
 	void *np = zend_mm_realloc(mp_heap, p, size);
 	if (EXPECTED(np == p)) {
 		return realloc_in_place(p, pos, size);
+	}
+	if (UNEXPECTED(np == NULL)) {
+		return np; /* refused (see track_alloc_ret): p is still there */
 	}
 	forget(p);
 	return record_new(np, pos, size);
@@ -346,9 +357,16 @@ static void account_sample(uint32_t pos, uint64_t wbytes, uint64_t wcount, bool 
  * allocate): find the next point past its end, and record p. */
 static zend_never_inline void *sample_block(void *p, size_t size)
 {
-	do {
-		s_until += mp_sampler_gap();
-	} while (s_until <= 0);
+	if (EXPECTED(mp_smp.gaps == MP_GAPS_EXPONENTIAL)) {
+		/* exponential gaps are memoryless: from the block's end, the next
+		 * point is one gap away whatever fell before it. Not a walk through
+		 * the block in gaps: one refused 64 PiB would take hours. */
+		s_until = mp_sampler_gap();
+	} else {
+		do {
+			s_until += mp_sampler_gap();
+		} while (s_until <= 0);
+	}
 	if (p == NULL || mp_busy) {
 		return p;
 	}
@@ -373,6 +391,9 @@ static zend_never_inline void sample_forget(void *p)
 
 static zend_always_inline void *sample_maybe(void *p, size_t size)
 {
+	if (UNEXPECTED(p == NULL)) {
+		return p; /* refused: nothing was allocated, nothing counts */
+	}
 	if (EXPECTED((s_until -= (int64_t)size) > 0)) {
 		return p;
 	}
@@ -380,7 +401,9 @@ static zend_always_inline void *sample_maybe(void *p, size_t size)
 }
 
 /* The point is counted down before the heap is asked, so that the common
- * case ends in a tail call to the heap (no frame of ours around it). */
+ * case ends in a tail call to the heap. A size the heap then refuses (the
+ * memory limit) has been counted: it can only take a sample point, with
+ * nothing recorded (sample_block). */
 static void *mp_malloc_sampled(size_t size)
 {
 	if (EXPECTED((s_until -= (int64_t)size) > 0)) {
@@ -403,6 +426,9 @@ static void mp_free_sampled(void *p)
 static void *mp_realloc_sampled(void *p, size_t size)
 {
 	void *np = zend_mm_realloc(mp_heap, p, size);
+	if (UNEXPECTED(np == NULL)) {
+		return np; /* refused (see track_alloc_ret): p is still there */
+	}
 	if (UNEXPECTED(mp_ss_maybe(p))) {
 		sample_forget(p);
 	}
@@ -432,6 +458,9 @@ static void sampled_free_slow(void *p)
 static void *sampled_realloc_slow(void *p, size_t size)
 {
 	void *np = mp_on_heap ? zend_mm_realloc(mp_heap, p, size) : prev_realloc(p, size);
+	if (UNEXPECTED(np == NULL) && size != 0) {
+		return np; /* refused (see track_alloc_ret): p is still there */
+	}
 	if (UNEXPECTED(mp_ss_maybe(p))) {
 		sample_forget(p);
 	}
